@@ -1,0 +1,55 @@
+# LLM Reference: `make run` to serve locally, `make test` to run the tests. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+UV_VERSION := 0.13.9
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+# uv must use a Python already on this machine (3.13 preferred, see .python-version); never download one.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help setup run migrate demo test test-e2e lint format bench clean
+
+help:
+	@echo "make run   - set up, migrate, load the demo catalog, serve http://127.0.0.1:8000 (SQLite)"
+	@echo "make test  - run the test suite (set DATABASE_URL for PostgreSQL)"
+	@echo "make lint  - ruff check + format check"
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen || $(UV) sync --frozen --python python3
+	@touch $@
+
+setup: $(VENV)/.synced
+
+migrate: setup
+	DJANGO_DEBUG=1 $(MANAGE) migrate --noinput
+
+demo: migrate
+	DJANGO_DEBUG=1 $(MANAGE) load_demo_catalog
+	DJANGO_DEBUG=1 $(MANAGE) create_demo_accounts
+
+run: demo
+	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+# The suite runs with DEBUG off (as production) and unhashed static files (no collectstatic needed).
+test: setup
+	DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_STATIC_MANIFEST=0 $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) $(TOOLS) staticfiles

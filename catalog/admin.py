@@ -1,0 +1,145 @@
+from django.contrib import admin
+
+from .models import (
+    Benchmark,
+    BenchmarkResult,
+    LanguageModel,
+    License,
+    Offering,
+    Organization,
+    Provenance,
+    Provider,
+    Source,
+)
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher", "url", "retrieved_on"]
+    list_filter = ["publisher", "retrieved_on"]
+    search_fields = ["title", "url", "publisher"]
+    date_hierarchy = "retrieved_on"
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "display_name", "slug", "website", "version"]
+    search_fields = ["name", "display_name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(License)
+class LicenseAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "slug", "url", "version"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class OfferingInline(admin.TabularInline):
+    model = Offering
+    extra = 0
+    autocomplete_fields = ["provider"]
+    fields = [
+        "provider",
+        "provider_model_id",
+        "input_price",
+        "output_price",
+        "cached_input_price",
+        "batch_input_price",
+        "batch_output_price",
+        "context_window",
+    ]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("provider")
+
+
+@admin.register(LanguageModel)
+class LanguageModelAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "release_date", "context_window", "license", "status", "version"]
+    list_filter = ["status", "organization", "license__kind", "reasoning", "vision", "function_calling"]
+    list_select_related = ["organization", "license"]
+    search_fields = ["name", "slug", "family", "organization__name"]
+    autocomplete_fields = ["organization", "license", "successor"]
+    prepopulated_fields = {"slug": ["name"]}
+    date_hierarchy = "release_date"
+    inlines = [OfferingInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "organization", "family", "description", "status"]}),
+        (
+            "Specs",
+            {
+                "fields": [
+                    "release_date",
+                    "context_window",
+                    "max_output_tokens",
+                    "parameter_count",
+                    "active_parameter_count",
+                    "architecture",
+                    "license",
+                    ("knowledge_cutoff", "knowledge_cutoff_precision"),
+                    "input_modalities",
+                    "output_modalities",
+                ]
+            },
+        ),
+        (
+            "Capabilities (leave unknown when not sourced)",
+            {
+                "fields": [
+                    "vision",
+                    "multimodal",
+                    "reasoning",
+                    "function_calling",
+                    "tool_use",
+                    "structured_outputs",
+                    "code_execution",
+                ]
+            },
+        ),
+        ("Lifecycle", {"fields": ["deprecation_date", "successor"]}),
+    ]
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "slug", "website", "version"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Offering)
+class OfferingAdmin(admin.ModelAdmin):
+    list_display = ["model", "provider", "input_price", "output_price", "cached_input_price", "version"]
+    list_filter = ["provider", "provider__kind"]
+    list_select_related = ["model", "provider"]
+    search_fields = ["model__name", "provider__name", "provider_model_id"]
+    autocomplete_fields = ["model", "provider"]
+
+
+@admin.register(Benchmark)
+class BenchmarkAdmin(admin.ModelAdmin):
+    list_display = ["name", "unit", "higher_is_better", "url", "version"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(BenchmarkResult)
+class BenchmarkResultAdmin(admin.ModelAdmin):
+    list_display = ["model", "benchmark", "variant", "score", "measured_on", "self_reported", "version"]
+    list_filter = ["benchmark", "self_reported"]
+    list_select_related = ["model", "benchmark"]
+    search_fields = ["model__name", "benchmark__name", "variant"]
+    autocomplete_fields = ["model", "benchmark", "source"]
+
+
+@admin.register(Provenance)
+class ProvenanceAdmin(admin.ModelAdmin):
+    list_display = ["content_type", "object_id", "field", "source", "reviewed_at"]
+    list_filter = ["content_type", "field"]
+    list_select_related = ["content_type", "source"]
+    search_fields = ["field", "source__title", "source__url"]
+    autocomplete_fields = ["source"]

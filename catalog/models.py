@@ -1,0 +1,502 @@
+"""The catalog: the live, published facts about models, providers and prices.
+
+Unknown is not "no": a fact nobody has sourced yet is NULL and the pages say "not yet sourced".
+Prices are Decimal USD per 1M tokens. Every row carries a `version` the review workflow uses to
+detect conflicting edits.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Count, F, Min, Prefetch, Q
+from django.urls import reverse
+
+PRICE_DIGITS = {"max_digits": 12, "decimal_places": 6}
+NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+CAPABILITY_FIELDS = (
+    "vision",
+    "multimodal",
+    "reasoning",
+    "function_calling",
+    "tool_use",
+    "structured_outputs",
+    "code_execution",
+)
+MODALITIES = ("text", "image", "audio", "video", "pdf")
+
+
+class Source(models.Model):
+    """Where a fact comes from: a model card, a pricing page, a paper."""
+
+    url = models.URLField(max_length=500, unique=True)
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    retrieved_on = models.DateField(help_text="The day the page was read.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class VersionedModel(models.Model):
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Bumped on every applied change; used to detect conflicts."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Organization(VersionedModel):
+    name = models.CharField(max_length=120, unique=True, help_text='Short name, e.g. "Meta".')
+    display_name = models.CharField(max_length=200, blank=True, help_text='e.g. "AI at Meta".')
+    slug = models.SlugField(max_length=120, unique=True)
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.name
+
+
+class License(VersionedModel):
+    class Kind(models.TextChoices):
+        OPEN_SOURCE = "open_source", "Open source"
+        OPEN_WEIGHTS = "open_weights", "Open weights"
+        PROPRIETARY = "proprietary", "Proprietary"
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def allows_self_hosting(self) -> bool:
+        return self.kind in {self.Kind.OPEN_SOURCE, self.Kind.OPEN_WEIGHTS}
+
+
+class LanguageModelQuerySet(models.QuerySet):
+    def with_related(self) -> LanguageModelQuerySet:
+        return self.select_related("organization", "license", "successor")
+
+    def with_offerings(self) -> LanguageModelQuerySet:
+        """Offerings with their provider, cheapest input price first (unpriced last)."""
+        offerings = Offering.objects.select_related("provider").order_by(
+            F("input_price").asc(nulls_last=True), "provider__name"
+        )
+        return self.prefetch_related(Prefetch("offerings", queryset=offerings))
+
+    def with_benchmarks(self) -> LanguageModelQuerySet:
+        results = BenchmarkResult.objects.select_related("benchmark", "source").order_by("benchmark__name")
+        return self.prefetch_related(Prefetch("benchmark_results", queryset=results))
+
+    def with_price_summary(self) -> LanguageModelQuerySet:
+        return self.annotate(
+            min_input_price=Min("offerings__input_price"),
+            min_output_price=Min("offerings__output_price"),
+            provider_count=Count("offerings", distinct=True),
+        )
+
+    def active(self) -> LanguageModelQuerySet:
+        return self.exclude(status=LanguageModel.Status.RETIRED)
+
+    def open_weights(self) -> LanguageModelQuerySet:
+        """Models whose weights can be downloaded (open source or open weights licenses)."""
+        return self.filter(
+            license__kind__in=[License.Kind.OPEN_SOURCE, License.Kind.OPEN_WEIGHTS]
+        )
+
+    def proprietary(self) -> LanguageModelQuerySet:
+        return self.filter(license__kind=License.Kind.PROPRIETARY)
+
+    def by_organization(self, organization: Organization) -> LanguageModelQuerySet:
+        return self.filter(organization=organization)
+
+    def supporting(self, *capabilities: str) -> LanguageModelQuerySet:
+        for capability in capabilities:
+            if capability not in CAPABILITY_FIELDS:
+                raise ValueError(f"unknown capability {capability!r}")
+        return self.filter(**{capability: True for capability in capabilities})
+
+    def newest_first(self) -> LanguageModelQuerySet:
+        return self.order_by(F("release_date").desc(nulls_last=True), "name")
+
+
+class LanguageModel(VersionedModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DEPRECATED = "deprecated", "Deprecated"
+        RETIRED = "retired", "Retired"
+
+    class Precision(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+
+    name = models.CharField(max_length=200, help_text='As the maker writes it, e.g. "Llama 3.2 1B".')
+    slug = models.SlugField(max_length=120, unique=True, help_text='Lowercase, never contains "-vs-".')
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="models")
+    family = models.CharField(max_length=120, blank=True, help_text='e.g. "Llama 3.2".')
+    description = models.TextField(
+        blank=True, help_text="One or two sourced sentences on what the model is. Plain text."
+    )
+    release_date = models.DateField(null=True, blank=True, db_index=True)
+    context_window = models.PositiveIntegerField(
+        null=True, blank=True, db_index=True, help_text="Maximum input + output tokens."
+    )
+    max_output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    parameter_count = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Total parameters (e.g. 1230000000 for 1.23B)."
+    )
+    active_parameter_count = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Parameters active per token, for mixture-of-experts models."
+    )
+    architecture = models.CharField(max_length=120, blank=True, help_text='e.g. "decoder-only transformer".')
+    license = models.ForeignKey(License, on_delete=models.PROTECT, null=True, blank=True, related_name="models")
+    knowledge_cutoff = models.DateField(
+        null=True, blank=True, help_text="Training data cutoff; for month precision use the 1st of the month."
+    )
+    knowledge_cutoff_precision = models.CharField(
+        max_length=5, choices=Precision.choices, default=Precision.MONTH
+    )
+    input_modalities = models.JSONField(
+        null=True, blank=True, help_text='List drawn from "text", "image", "audio", "video", "pdf".'
+    )
+    output_modalities = models.JSONField(null=True, blank=True, help_text="Same vocabulary as input.")
+
+    # Tri-state: True supported, False not supported, NULL not yet sourced.
+    vision = models.BooleanField(null=True, blank=True, help_text="Understands images.")
+    multimodal = models.BooleanField(null=True, blank=True, help_text="Accepts more than one input modality.")
+    reasoning = models.BooleanField(
+        null=True, blank=True, help_text="Has a reasoning (thinking) mode before answering."
+    )
+    function_calling = models.BooleanField(null=True, blank=True)
+    tool_use = models.BooleanField(null=True, blank=True, help_text="Built-in or agentic tool use.")
+    structured_outputs = models.BooleanField(null=True, blank=True, help_text="JSON schema constrained output.")
+    code_execution = models.BooleanField(null=True, blank=True)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    deprecation_date = models.DateField(null=True, blank=True)
+    successor = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="predecessors"
+    )
+
+    objects = LanguageModelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "language model"
+        constraints = [
+            models.CheckConstraint(condition=~Q(slug__contains="-vs-"), name="model_slug_without_vs"),
+            models.CheckConstraint(
+                condition=Q(context_window__isnull=True) | Q(context_window__gt=0),
+                name="model_context_window_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_output_tokens__isnull=True) | Q(max_output_tokens__gt=0),
+                name="model_max_output_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(parameter_count__isnull=True) | Q(parameter_count__gt=0),
+                name="model_parameter_count_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("comparisons:model-detail", args=[self.slug])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.slug and "-vs-" in self.slug:
+            errors["slug"] = 'A model slug cannot contain "-vs-": comparison URLs use it as the separator.'
+        if self.knowledge_cutoff and self.release_date and self.knowledge_cutoff > self.release_date:
+            errors["knowledge_cutoff"] = (
+                f"The knowledge cutoff ({self.knowledge_cutoff:%Y-%m}) is later than the release date "
+                f"({self.release_date:%Y-%m-%d})."
+            )
+        if (
+            self.context_window
+            and self.max_output_tokens
+            and self.max_output_tokens > self.context_window
+        ):
+            errors["max_output_tokens"] = "Max output tokens cannot exceed the context window."
+        if self.active_parameter_count and self.parameter_count and (
+            self.active_parameter_count > self.parameter_count
+        ):
+            errors["active_parameter_count"] = "Active parameters cannot exceed total parameters."
+        if self.deprecation_date and self.release_date and self.deprecation_date < self.release_date:
+            errors["deprecation_date"] = "The deprecation date is before the release date."
+        if self.successor_id and self.pk and self.successor_id == self.pk:
+            errors["successor"] = "A model cannot succeed itself."
+        for field in ("input_modalities", "output_modalities"):
+            value = getattr(self, field)
+            if value is None:
+                continue
+            if not isinstance(value, list) or any(m not in MODALITIES for m in value):
+                errors[field] = f"Use a list drawn from: {', '.join(MODALITIES)}."
+        if errors:
+            raise ValidationError(errors)
+
+    def capabilities(self) -> dict[str, bool | None]:
+        return {name: getattr(self, name) for name in CAPABILITY_FIELDS}
+
+    @property
+    def knowledge_cutoff_display(self) -> str:
+        if not self.knowledge_cutoff:
+            return ""
+        if self.knowledge_cutoff_precision == self.Precision.MONTH:
+            return f"{self.knowledge_cutoff:%Y-%m}"
+        return f"{self.knowledge_cutoff:%Y-%m-%d}"
+
+
+class Provider(VersionedModel):
+    class Kind(models.TextChoices):
+        FIRST_PARTY = "first_party", "First-party API"
+        CLOUD = "cloud", "Cloud platform"
+        AGGREGATOR = "aggregator", "Aggregator / router"
+        INFERENCE = "inference", "Inference host"
+        BATCH = "batch", "Batch API"
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    website = models.URLField(blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("comparisons:provider-detail", args=[self.slug])
+
+
+class OfferingQuerySet(models.QuerySet):
+    def with_related(self) -> OfferingQuerySet:
+        return self.select_related("model__organization", "provider")
+
+    def priced(self) -> OfferingQuerySet:
+        return self.filter(input_price__isnull=False, output_price__isnull=False)
+
+    def for_provider(self, provider: Provider) -> OfferingQuerySet:
+        return self.filter(provider=provider)
+
+    def cheapest_first(self) -> OfferingQuerySet:
+        return self.order_by(F("input_price").asc(nulls_last=True), F("output_price").asc(nulls_last=True))
+
+
+def _price_field(help_text: str) -> models.DecimalField:
+    return models.DecimalField(
+        **PRICE_DIGITS, null=True, blank=True, validators=NON_NEGATIVE, help_text=help_text
+    )
+
+
+class Offering(VersionedModel):
+    """One model served by one provider, at that provider's prices (USD per 1M tokens)."""
+
+    model = models.ForeignKey(LanguageModel, on_delete=models.CASCADE, related_name="offerings")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="offerings")
+    provider_model_id = models.CharField(max_length=200, blank=True, help_text="The id used in API calls.")
+    input_price = _price_field("USD per 1M input tokens.")
+    output_price = _price_field("USD per 1M output tokens.")
+    cached_input_price = _price_field("USD per 1M cached (cache-hit) input tokens.")
+    batch_input_price = _price_field("USD per 1M input tokens through the batch API.")
+    batch_output_price = _price_field("USD per 1M output tokens through the batch API.")
+    long_context_threshold = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Prompt length in tokens above which the long-context prices apply."
+    )
+    long_context_input_price = _price_field("USD per 1M input tokens above the threshold.")
+    long_context_output_price = _price_field("USD per 1M output tokens above the threshold.")
+    context_window = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Context window on this provider, when it differs from the model's."
+    )
+
+    objects = OfferingQuerySet.as_manager()
+
+    PRICE_FIELDS = (
+        "input_price",
+        "output_price",
+        "cached_input_price",
+        "batch_input_price",
+        "batch_output_price",
+        "long_context_input_price",
+        "long_context_output_price",
+    )
+
+    class Meta:
+        ordering = ["model__name", "provider__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "provider"], name="offering_unique_model_provider"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0}),
+                    name=f"offering_{field}_non_negative",
+                )
+                for field in (
+                    "input_price",
+                    "output_price",
+                    "cached_input_price",
+                    "batch_input_price",
+                    "batch_output_price",
+                    "long_context_input_price",
+                    "long_context_output_price",
+                )
+            ],
+            models.CheckConstraint(
+                condition=Q(context_window__isnull=True) | Q(context_window__gt=0),
+                name="offering_context_window_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(long_context_threshold__isnull=True) | Q(long_context_threshold__gt=0),
+                name="offering_long_context_threshold_positive",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["input_price"], name="offering_input_price_idx"),
+            models.Index(fields=["output_price"], name="offering_output_price_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} on {self.provider}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if (
+            self.cached_input_price is not None
+            and self.input_price is not None
+            and self.cached_input_price > self.input_price
+        ):
+            errors["cached_input_price"] = (
+                f"The cached input price (${self.cached_input_price}) is above the input price "
+                f"(${self.input_price})."
+            )
+        if (
+            self.batch_input_price is not None
+            and self.input_price is not None
+            and self.batch_input_price > self.input_price
+        ):
+            errors["batch_input_price"] = "The batch input price is above the regular input price."
+        if (
+            self.batch_output_price is not None
+            and self.output_price is not None
+            and self.batch_output_price > self.output_price
+        ):
+            errors["batch_output_price"] = "The batch output price is above the regular output price."
+        has_long_prices = (
+            self.long_context_input_price is not None or self.long_context_output_price is not None
+        )
+        if has_long_prices and not self.long_context_threshold:
+            errors["long_context_threshold"] = "Long-context prices need the threshold they apply above."
+        for field in self.PRICE_FIELDS:
+            value = getattr(self, field)
+            if value is not None and value < 0:
+                errors[field] = "A price cannot be negative."
+        if errors:
+            raise ValidationError(errors)
+
+    def blended_price(self, input_share: Decimal = Decimal("0.7")) -> Decimal | None:
+        """USD per 1M tokens at the given input share (the rest is output)."""
+        if self.input_price is None or self.output_price is None:
+            return None
+        return self.input_price * input_share + self.output_price * (Decimal(1) - input_share)
+
+
+class Benchmark(VersionedModel):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    url = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+    unit = models.CharField(max_length=30, default="%", help_text='e.g. "%", "Elo".')
+    higher_is_better = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BenchmarkResult(VersionedModel):
+    model = models.ForeignKey(LanguageModel, on_delete=models.CASCADE, related_name="benchmark_results")
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.PROTECT, related_name="results")
+    variant = models.CharField(
+        max_length=120, blank=True, help_text='Setting of the run, e.g. "0-shot CoT" or "pass@1".'
+    )
+    score = models.DecimalField(max_digits=10, decimal_places=3)
+    measured_on = models.DateField(null=True, blank=True)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="benchmark_results")
+    self_reported = models.BooleanField(default=True, help_text="Reported by the model's maker.")
+
+    class Meta:
+        ordering = ["benchmark__name", "variant"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "benchmark", "variant"], name="benchmark_result_unique_model_benchmark_variant"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        suffix = f" ({self.variant})" if self.variant else ""
+        return f"{self.model} on {self.benchmark}{suffix}: {self.score}"
+
+
+class ProvenanceQuerySet(models.QuerySet):
+    def for_objects(self, objects: list[models.Model]) -> ProvenanceQuerySet:
+        """Provenance of all fields of the given rows, in one query."""
+        by_type: dict[int, list[int]] = {}
+        for obj in objects:
+            ct = ContentType.objects.get_for_model(obj)  # cached by ContentType's manager
+            by_type.setdefault(ct.pk, []).append(obj.pk)
+        if not by_type:
+            return self.none()
+        condition = Q()
+        for ct_id, ids in by_type.items():
+            condition |= Q(content_type_id=ct_id, object_id__in=ids)
+        return self.filter(condition).select_related("source")
+
+
+class Provenance(models.Model):
+    """Which source backs one field of one catalog row, and when a reviewer last approved it."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    field = models.CharField(max_length=60)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="provenance")
+    reviewed_at = models.DateTimeField()
+
+    objects = ProvenanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "provenance"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "field"], name="provenance_unique_field"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} #{self.object_id}.{self.field} <- {self.source}"
+
