@@ -39,7 +39,6 @@ class LicenseAdmin(admin.ModelAdmin):
 class OfferingInline(admin.TabularInline):
     model = Offering
     extra = 0
-    autocomplete_fields = ["provider"]
     fields = [
         "provider",
         "provider_model_id",
@@ -54,6 +53,15 @@ class OfferingInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("provider")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Each inline row would otherwise query the provider choices again: share them per request.
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "provider":
+            if not hasattr(request, "_offering_provider_choices"):
+                request._offering_provider_choices = list(formfield.choices)
+            formfield.choices = request._offering_provider_choices
+        return formfield
 
 
 @admin.register(LanguageModel)

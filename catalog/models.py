@@ -122,9 +122,7 @@ class LanguageModelQuerySet(models.QuerySet):
 
     def open_weights(self) -> LanguageModelQuerySet:
         """Models whose weights can be downloaded (open source or open weights licenses)."""
-        return self.filter(
-            license__kind__in=[License.Kind.OPEN_SOURCE, License.Kind.OPEN_WEIGHTS]
-        )
+        return self.filter(license__kind__in=[License.Kind.OPEN_SOURCE, License.Kind.OPEN_WEIGHTS])
 
     def proprietary(self) -> LanguageModelQuerySet:
         return self.filter(license__kind=License.Kind.PROPRIETARY)
@@ -136,7 +134,7 @@ class LanguageModelQuerySet(models.QuerySet):
         for capability in capabilities:
             if capability not in CAPABILITY_FIELDS:
                 raise ValueError(f"unknown capability {capability!r}")
-        return self.filter(**{capability: True for capability in capabilities})
+        return self.filter(**dict.fromkeys(capabilities, True))
 
     def newest_first(self) -> LanguageModelQuerySet:
         return self.order_by(F("release_date").desc(nulls_last=True), "name")
@@ -175,9 +173,7 @@ class LanguageModel(VersionedModel):
     knowledge_cutoff = models.DateField(
         null=True, blank=True, help_text="Training data cutoff; for month precision use the 1st of the month."
     )
-    knowledge_cutoff_precision = models.CharField(
-        max_length=5, choices=Precision.choices, default=Precision.MONTH
-    )
+    knowledge_cutoff_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.MONTH)
     input_modalities = models.JSONField(
         null=True, blank=True, help_text='List drawn from "text", "image", "audio", "video", "pdf".'
     )
@@ -196,9 +192,7 @@ class LanguageModel(VersionedModel):
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     deprecation_date = models.DateField(null=True, blank=True)
-    successor = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="predecessors"
-    )
+    successor = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="predecessors")
 
     objects = LanguageModelQuerySet.as_manager()
 
@@ -236,14 +230,12 @@ class LanguageModel(VersionedModel):
                 f"The knowledge cutoff ({self.knowledge_cutoff:%Y-%m}) is later than the release date "
                 f"({self.release_date:%Y-%m-%d})."
             )
-        if (
-            self.context_window
-            and self.max_output_tokens
-            and self.max_output_tokens > self.context_window
-        ):
+        if self.context_window and self.max_output_tokens and self.max_output_tokens > self.context_window:
             errors["max_output_tokens"] = "Max output tokens cannot exceed the context window."
-        if self.active_parameter_count and self.parameter_count and (
-            self.active_parameter_count > self.parameter_count
+        if (
+            self.active_parameter_count
+            and self.parameter_count
+            and (self.active_parameter_count > self.parameter_count)
         ):
             errors["active_parameter_count"] = "Active parameters cannot exceed total parameters."
         if self.deprecation_date and self.release_date and self.deprecation_date < self.release_date:
@@ -309,9 +301,7 @@ class OfferingQuerySet(models.QuerySet):
 
 
 def _price_field(help_text: str) -> models.DecimalField:
-    return models.DecimalField(
-        **PRICE_DIGITS, null=True, blank=True, validators=NON_NEGATIVE, help_text=help_text
-    )
+    return models.DecimalField(**PRICE_DIGITS, null=True, blank=True, validators=NON_NEGATIVE, help_text=help_text)
 
 
 class Offering(VersionedModel):
@@ -390,8 +380,7 @@ class Offering(VersionedModel):
             and self.cached_input_price > self.input_price
         ):
             errors["cached_input_price"] = (
-                f"The cached input price (${self.cached_input_price}) is above the input price "
-                f"(${self.input_price})."
+                f"The cached input price (${self.cached_input_price}) is above the input price (${self.input_price})."
             )
         if (
             self.batch_input_price is not None
@@ -405,9 +394,7 @@ class Offering(VersionedModel):
             and self.batch_output_price > self.output_price
         ):
             errors["batch_output_price"] = "The batch output price is above the regular output price."
-        has_long_prices = (
-            self.long_context_input_price is not None or self.long_context_output_price is not None
-        )
+        has_long_prices = self.long_context_input_price is not None or self.long_context_output_price is not None
         if has_long_prices and not self.long_context_threshold:
             errors["long_context_threshold"] = "Long-context prices need the threshold they apply above."
         for field in self.PRICE_FIELDS:
@@ -492,11 +479,8 @@ class Provenance(models.Model):
     class Meta:
         verbose_name_plural = "provenance"
         constraints = [
-            models.UniqueConstraint(
-                fields=["content_type", "object_id", "field"], name="provenance_unique_field"
-            ),
+            models.UniqueConstraint(fields=["content_type", "object_id", "field"], name="provenance_unique_field"),
         ]
 
     def __str__(self) -> str:
         return f"{self.content_type.model} #{self.object_id}.{self.field} <- {self.source}"
-

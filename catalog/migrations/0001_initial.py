@@ -7,246 +7,565 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Benchmark',
+            name="Benchmark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, help_text='Bumped on every applied change; used to detect conflicts.')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('url', models.URLField(blank=True)),
-                ('description', models.TextField(blank=True)),
-                ('unit', models.CharField(default='%', help_text='e.g. "%", "Elo".', max_length=30)),
-                ('higher_is_better', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, editable=False, help_text="Bumped on every applied change; used to detect conflicts."
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("url", models.URLField(blank=True)),
+                ("description", models.TextField(blank=True)),
+                ("unit", models.CharField(default="%", help_text='e.g. "%", "Elo".', max_length=30)),
+                ("higher_is_better", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='License',
+            name="License",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, help_text='Bumped on every applied change; used to detect conflicts.')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('kind', models.CharField(choices=[('open_source', 'Open source'), ('open_weights', 'Open weights'), ('proprietary', 'Proprietary')], max_length=20)),
-                ('url', models.URLField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, editable=False, help_text="Bumped on every applied change; used to detect conflicts."
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("open_source", "Open source"),
+                            ("open_weights", "Open weights"),
+                            ("proprietary", "Proprietary"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("url", models.URLField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, help_text='Bumped on every applied change; used to detect conflicts.')),
-                ('name', models.CharField(help_text='Short name, e.g. "Meta".', max_length=120, unique=True)),
-                ('display_name', models.CharField(blank=True, help_text='e.g. "AI at Meta".', max_length=200)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('website', models.URLField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, editable=False, help_text="Bumped on every applied change; used to detect conflicts."
+                    ),
+                ),
+                ("name", models.CharField(help_text='Short name, e.g. "Meta".', max_length=120, unique=True)),
+                ("display_name", models.CharField(blank=True, help_text='e.g. "AI at Meta".', max_length=200)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("website", models.URLField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Provider',
+            name="Provider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, help_text='Bumped on every applied change; used to detect conflicts.')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('website', models.URLField(blank=True)),
-                ('kind', models.CharField(choices=[('first_party', 'First-party API'), ('cloud', 'Cloud platform'), ('aggregator', 'Aggregator / router'), ('inference', 'Inference host'), ('batch', 'Batch API')], max_length=20)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, editable=False, help_text="Bumped on every applied change; used to detect conflicts."
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("website", models.URLField(blank=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("first_party", "First-party API"),
+                            ("cloud", "Cloud platform"),
+                            ("aggregator", "Aggregator / router"),
+                            ("inference", "Inference host"),
+                            ("batch", "Batch API"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=500, unique=True)),
-                ('title', models.CharField(max_length=300)),
-                ('publisher', models.CharField(blank=True, max_length=200)),
-                ('retrieved_on', models.DateField(help_text='The day the page was read.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("url", models.URLField(max_length=500, unique=True)),
+                ("title", models.CharField(max_length=300)),
+                ("publisher", models.CharField(blank=True, max_length=200)),
+                ("retrieved_on", models.DateField(help_text="The day the page was read.")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='LanguageModel',
+            name="LanguageModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, help_text='Bumped on every applied change; used to detect conflicts.')),
-                ('name', models.CharField(help_text='As the maker writes it, e.g. "Llama 3.2 1B".', max_length=200)),
-                ('slug', models.SlugField(help_text='Lowercase, never contains "-vs-".', max_length=120, unique=True)),
-                ('family', models.CharField(blank=True, help_text='e.g. "Llama 3.2".', max_length=120)),
-                ('description', models.TextField(blank=True, help_text='One or two sourced sentences on what the model is. Plain text.')),
-                ('release_date', models.DateField(blank=True, db_index=True, null=True)),
-                ('context_window', models.PositiveIntegerField(blank=True, db_index=True, help_text='Maximum input + output tokens.', null=True)),
-                ('max_output_tokens', models.PositiveIntegerField(blank=True, null=True)),
-                ('parameter_count', models.PositiveBigIntegerField(blank=True, help_text='Total parameters (e.g. 1230000000 for 1.23B).', null=True)),
-                ('active_parameter_count', models.PositiveBigIntegerField(blank=True, help_text='Parameters active per token, for mixture-of-experts models.', null=True)),
-                ('architecture', models.CharField(blank=True, help_text='e.g. "decoder-only transformer".', max_length=120)),
-                ('knowledge_cutoff', models.DateField(blank=True, help_text='Training data cutoff; for month precision use the 1st of the month.', null=True)),
-                ('knowledge_cutoff_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month')], default='month', max_length=5)),
-                ('input_modalities', models.JSONField(blank=True, help_text='List drawn from "text", "image", "audio", "video", "pdf".', null=True)),
-                ('output_modalities', models.JSONField(blank=True, help_text='Same vocabulary as input.', null=True)),
-                ('vision', models.BooleanField(blank=True, help_text='Understands images.', null=True)),
-                ('multimodal', models.BooleanField(blank=True, help_text='Accepts more than one input modality.', null=True)),
-                ('reasoning', models.BooleanField(blank=True, help_text='Has a reasoning (thinking) mode before answering.', null=True)),
-                ('function_calling', models.BooleanField(blank=True, null=True)),
-                ('tool_use', models.BooleanField(blank=True, help_text='Built-in or agentic tool use.', null=True)),
-                ('structured_outputs', models.BooleanField(blank=True, help_text='JSON schema constrained output.', null=True)),
-                ('code_execution', models.BooleanField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('deprecated', 'Deprecated'), ('retired', 'Retired')], db_index=True, default='active', max_length=12)),
-                ('deprecation_date', models.DateField(blank=True, null=True)),
-                ('successor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='predecessors', to='catalog.languagemodel')),
-                ('license', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='models', to='catalog.license')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='models', to='catalog.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, editable=False, help_text="Bumped on every applied change; used to detect conflicts."
+                    ),
+                ),
+                ("name", models.CharField(help_text='As the maker writes it, e.g. "Llama 3.2 1B".', max_length=200)),
+                ("slug", models.SlugField(help_text='Lowercase, never contains "-vs-".', max_length=120, unique=True)),
+                ("family", models.CharField(blank=True, help_text='e.g. "Llama 3.2".', max_length=120)),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True, help_text="One or two sourced sentences on what the model is. Plain text."
+                    ),
+                ),
+                ("release_date", models.DateField(blank=True, db_index=True, null=True)),
+                (
+                    "context_window",
+                    models.PositiveIntegerField(
+                        blank=True, db_index=True, help_text="Maximum input + output tokens.", null=True
+                    ),
+                ),
+                ("max_output_tokens", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "parameter_count",
+                    models.PositiveBigIntegerField(
+                        blank=True, help_text="Total parameters (e.g. 1230000000 for 1.23B).", null=True
+                    ),
+                ),
+                (
+                    "active_parameter_count",
+                    models.PositiveBigIntegerField(
+                        blank=True, help_text="Parameters active per token, for mixture-of-experts models.", null=True
+                    ),
+                ),
+                (
+                    "architecture",
+                    models.CharField(blank=True, help_text='e.g. "decoder-only transformer".', max_length=120),
+                ),
+                (
+                    "knowledge_cutoff",
+                    models.DateField(
+                        blank=True,
+                        help_text="Training data cutoff; for month precision use the 1st of the month.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "knowledge_cutoff_precision",
+                    models.CharField(choices=[("day", "Day"), ("month", "Month")], default="month", max_length=5),
+                ),
+                (
+                    "input_modalities",
+                    models.JSONField(
+                        blank=True, help_text='List drawn from "text", "image", "audio", "video", "pdf".', null=True
+                    ),
+                ),
+                ("output_modalities", models.JSONField(blank=True, help_text="Same vocabulary as input.", null=True)),
+                ("vision", models.BooleanField(blank=True, help_text="Understands images.", null=True)),
+                (
+                    "multimodal",
+                    models.BooleanField(blank=True, help_text="Accepts more than one input modality.", null=True),
+                ),
+                (
+                    "reasoning",
+                    models.BooleanField(
+                        blank=True, help_text="Has a reasoning (thinking) mode before answering.", null=True
+                    ),
+                ),
+                ("function_calling", models.BooleanField(blank=True, null=True)),
+                ("tool_use", models.BooleanField(blank=True, help_text="Built-in or agentic tool use.", null=True)),
+                (
+                    "structured_outputs",
+                    models.BooleanField(blank=True, help_text="JSON schema constrained output.", null=True),
+                ),
+                ("code_execution", models.BooleanField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("deprecated", "Deprecated"), ("retired", "Retired")],
+                        db_index=True,
+                        default="active",
+                        max_length=12,
+                    ),
+                ),
+                ("deprecation_date", models.DateField(blank=True, null=True)),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="predecessors",
+                        to="catalog.languagemodel",
+                    ),
+                ),
+                (
+                    "license",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="models",
+                        to="catalog.license",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="models", to="catalog.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'language model',
-                'ordering': ['name'],
+                "verbose_name": "language model",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Offering',
+            name="Offering",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, help_text='Bumped on every applied change; used to detect conflicts.')),
-                ('provider_model_id', models.CharField(blank=True, help_text='The id used in API calls.', max_length=200)),
-                ('input_price', models.DecimalField(blank=True, decimal_places=6, help_text='USD per 1M input tokens.', max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('output_price', models.DecimalField(blank=True, decimal_places=6, help_text='USD per 1M output tokens.', max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('cached_input_price', models.DecimalField(blank=True, decimal_places=6, help_text='USD per 1M cached (cache-hit) input tokens.', max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('batch_input_price', models.DecimalField(blank=True, decimal_places=6, help_text='USD per 1M input tokens through the batch API.', max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('batch_output_price', models.DecimalField(blank=True, decimal_places=6, help_text='USD per 1M output tokens through the batch API.', max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('long_context_threshold', models.PositiveIntegerField(blank=True, help_text='Prompt length in tokens above which the long-context prices apply.', null=True)),
-                ('long_context_input_price', models.DecimalField(blank=True, decimal_places=6, help_text='USD per 1M input tokens above the threshold.', max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('long_context_output_price', models.DecimalField(blank=True, decimal_places=6, help_text='USD per 1M output tokens above the threshold.', max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('context_window', models.PositiveIntegerField(blank=True, help_text="Context window on this provider, when it differs from the model's.", null=True)),
-                ('model', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offerings', to='catalog.languagemodel')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offerings', to='catalog.provider')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, editable=False, help_text="Bumped on every applied change; used to detect conflicts."
+                    ),
+                ),
+                (
+                    "provider_model_id",
+                    models.CharField(blank=True, help_text="The id used in API calls.", max_length=200),
+                ),
+                (
+                    "input_price",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="USD per 1M input tokens.",
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "output_price",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="USD per 1M output tokens.",
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "cached_input_price",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="USD per 1M cached (cache-hit) input tokens.",
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "batch_input_price",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="USD per 1M input tokens through the batch API.",
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "batch_output_price",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="USD per 1M output tokens through the batch API.",
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "long_context_threshold",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Prompt length in tokens above which the long-context prices apply.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "long_context_input_price",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="USD per 1M input tokens above the threshold.",
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "long_context_output_price",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="USD per 1M output tokens above the threshold.",
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "context_window",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Context window on this provider, when it differs from the model's.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "model",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="offerings",
+                        to="catalog.languagemodel",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="offerings", to="catalog.provider"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['model__name', 'provider__name'],
+                "ordering": ["model__name", "provider__name"],
             },
         ),
         migrations.CreateModel(
-            name='Provenance',
+            name="Provenance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('field', models.CharField(max_length=60)),
-                ('reviewed_at', models.DateTimeField()),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='contenttypes.contenttype')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='provenance', to='catalog.source')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("object_id", models.PositiveBigIntegerField()),
+                ("field", models.CharField(max_length=60)),
+                ("reviewed_at", models.DateTimeField()),
+                (
+                    "content_type",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="contenttypes.contenttype"),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="provenance", to="catalog.source"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'provenance',
+                "verbose_name_plural": "provenance",
             },
         ),
         migrations.CreateModel(
-            name='BenchmarkResult',
+            name="BenchmarkResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, help_text='Bumped on every applied change; used to detect conflicts.')),
-                ('variant', models.CharField(blank=True, help_text='Setting of the run, e.g. "0-shot CoT" or "pass@1".', max_length=120)),
-                ('score', models.DecimalField(decimal_places=3, max_digits=10)),
-                ('measured_on', models.DateField(blank=True, null=True)),
-                ('self_reported', models.BooleanField(default=True, help_text="Reported by the model's maker.")),
-                ('benchmark', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='results', to='catalog.benchmark')),
-                ('model', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='benchmark_results', to='catalog.languagemodel')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='benchmark_results', to='catalog.source')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, editable=False, help_text="Bumped on every applied change; used to detect conflicts."
+                    ),
+                ),
+                (
+                    "variant",
+                    models.CharField(
+                        blank=True, help_text='Setting of the run, e.g. "0-shot CoT" or "pass@1".', max_length=120
+                    ),
+                ),
+                ("score", models.DecimalField(decimal_places=3, max_digits=10)),
+                ("measured_on", models.DateField(blank=True, null=True)),
+                ("self_reported", models.BooleanField(default=True, help_text="Reported by the model's maker.")),
+                (
+                    "benchmark",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="results", to="catalog.benchmark"
+                    ),
+                ),
+                (
+                    "model",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="benchmark_results",
+                        to="catalog.languagemodel",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="benchmark_results",
+                        to="catalog.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['benchmark__name', 'variant'],
+                "ordering": ["benchmark__name", "variant"],
             },
         ),
         migrations.AddConstraint(
-            model_name='languagemodel',
-            constraint=models.CheckConstraint(condition=models.Q(('slug__contains', '-vs-'), _negated=True), name='model_slug_without_vs'),
+            model_name="languagemodel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("slug__contains", "-vs-"), _negated=True), name="model_slug_without_vs"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='languagemodel',
-            constraint=models.CheckConstraint(condition=models.Q(('context_window__isnull', True), ('context_window__gt', 0), _connector='OR'), name='model_context_window_positive'),
+            model_name="languagemodel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("context_window__isnull", True), ("context_window__gt", 0), _connector="OR"),
+                name="model_context_window_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='languagemodel',
-            constraint=models.CheckConstraint(condition=models.Q(('max_output_tokens__isnull', True), ('max_output_tokens__gt', 0), _connector='OR'), name='model_max_output_positive'),
+            model_name="languagemodel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_output_tokens__isnull", True), ("max_output_tokens__gt", 0), _connector="OR"),
+                name="model_max_output_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='languagemodel',
-            constraint=models.CheckConstraint(condition=models.Q(('parameter_count__isnull', True), ('parameter_count__gt', 0), _connector='OR'), name='model_parameter_count_positive'),
+            model_name="languagemodel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parameter_count__isnull", True), ("parameter_count__gt", 0), _connector="OR"),
+                name="model_parameter_count_positive",
+            ),
         ),
         migrations.AddIndex(
-            model_name='offering',
-            index=models.Index(fields=['input_price'], name='offering_input_price_idx'),
+            model_name="offering",
+            index=models.Index(fields=["input_price"], name="offering_input_price_idx"),
         ),
         migrations.AddIndex(
-            model_name='offering',
-            index=models.Index(fields=['output_price'], name='offering_output_price_idx'),
+            model_name="offering",
+            index=models.Index(fields=["output_price"], name="offering_output_price_idx"),
         ),
         migrations.AddConstraint(
-            model_name='offering',
-            constraint=models.UniqueConstraint(fields=('model', 'provider'), name='offering_unique_model_provider'),
+            model_name="offering",
+            constraint=models.UniqueConstraint(fields=("model", "provider"), name="offering_unique_model_provider"),
         ),
         migrations.AddConstraint(
-            model_name='offering',
-            constraint=models.CheckConstraint(condition=models.Q(('input_price__isnull', True), ('input_price__gte', 0), _connector='OR'), name='offering_input_price_non_negative'),
+            model_name="offering",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("input_price__isnull", True), ("input_price__gte", 0), _connector="OR"),
+                name="offering_input_price_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offering',
-            constraint=models.CheckConstraint(condition=models.Q(('output_price__isnull', True), ('output_price__gte', 0), _connector='OR'), name='offering_output_price_non_negative'),
+            model_name="offering",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("output_price__isnull", True), ("output_price__gte", 0), _connector="OR"),
+                name="offering_output_price_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offering',
-            constraint=models.CheckConstraint(condition=models.Q(('cached_input_price__isnull', True), ('cached_input_price__gte', 0), _connector='OR'), name='offering_cached_input_price_non_negative'),
+            model_name="offering",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("cached_input_price__isnull", True), ("cached_input_price__gte", 0), _connector="OR"
+                ),
+                name="offering_cached_input_price_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offering',
-            constraint=models.CheckConstraint(condition=models.Q(('batch_input_price__isnull', True), ('batch_input_price__gte', 0), _connector='OR'), name='offering_batch_input_price_non_negative'),
+            model_name="offering",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("batch_input_price__isnull", True), ("batch_input_price__gte", 0), _connector="OR"),
+                name="offering_batch_input_price_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offering',
-            constraint=models.CheckConstraint(condition=models.Q(('batch_output_price__isnull', True), ('batch_output_price__gte', 0), _connector='OR'), name='offering_batch_output_price_non_negative'),
+            model_name="offering",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("batch_output_price__isnull", True), ("batch_output_price__gte", 0), _connector="OR"
+                ),
+                name="offering_batch_output_price_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offering',
-            constraint=models.CheckConstraint(condition=models.Q(('long_context_input_price__isnull', True), ('long_context_input_price__gte', 0), _connector='OR'), name='offering_long_context_input_price_non_negative'),
+            model_name="offering",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("long_context_input_price__isnull", True), ("long_context_input_price__gte", 0), _connector="OR"
+                ),
+                name="offering_long_context_input_price_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offering',
-            constraint=models.CheckConstraint(condition=models.Q(('long_context_output_price__isnull', True), ('long_context_output_price__gte', 0), _connector='OR'), name='offering_long_context_output_price_non_negative'),
+            model_name="offering",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("long_context_output_price__isnull", True), ("long_context_output_price__gte", 0), _connector="OR"
+                ),
+                name="offering_long_context_output_price_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offering',
-            constraint=models.CheckConstraint(condition=models.Q(('context_window__isnull', True), ('context_window__gt', 0), _connector='OR'), name='offering_context_window_positive'),
+            model_name="offering",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("context_window__isnull", True), ("context_window__gt", 0), _connector="OR"),
+                name="offering_context_window_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offering',
-            constraint=models.CheckConstraint(condition=models.Q(('long_context_threshold__isnull', True), ('long_context_threshold__gt', 0), _connector='OR'), name='offering_long_context_threshold_positive'),
+            model_name="offering",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("long_context_threshold__isnull", True), ("long_context_threshold__gt", 0), _connector="OR"
+                ),
+                name="offering_long_context_threshold_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='provenance',
-            constraint=models.UniqueConstraint(fields=('content_type', 'object_id', 'field'), name='provenance_unique_field'),
+            model_name="provenance",
+            constraint=models.UniqueConstraint(
+                fields=("content_type", "object_id", "field"), name="provenance_unique_field"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='benchmarkresult',
-            constraint=models.UniqueConstraint(fields=('model', 'benchmark', 'variant'), name='benchmark_result_unique_model_benchmark_variant'),
+            model_name="benchmarkresult",
+            constraint=models.UniqueConstraint(
+                fields=("model", "benchmark", "variant"), name="benchmark_result_unique_model_benchmark_variant"
+            ),
         ),
     ]
