@@ -1,0 +1,754 @@
+"""Operations of the review workflow that span several models (HackSoftware-style keyword-only functions).
+
+Values in a `ChangeItem` are JSON: decimals and dates as strings, foreign keys as the target's pk, or
+`{"new": key}` for a row created by an earlier item of the same change set.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models.deletion import ProtectedError
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from catalog.models import (
+    AuditEvent,
+    CatalogRevision,
+    ChangeItem,
+    ChangeSet,
+    ChangeSetError,
+    Offering,
+    Provenance,
+    Source,
+)
+
+PRICE_JUMP_FACTOR = Decimal(10)
+EDITORS_GROUP = "Editors"
+REVIEWERS_GROUP = "Reviewers"
+
+
+class ChangeSetConflict(ChangeSetError):
+    """Applying would overwrite newer live values or write invalid rows; `problems` says where."""
+
+    def __init__(self, problems: list[dict[str, Any]]):
+        self.problems = problems
+        super().__init__("; ".join(p["message"] for p in problems))
+
+
+@dataclass(frozen=True)
+class NewRef:
+    """A foreign key to a row another change in the same change set creates."""
+
+    key: str
+
+
+@dataclass
+class ProposedChange:
+    """One change to propose: `values` are Python values (model instances or pks for FKs, NewRef for new rows)."""
+
+    action: str
+    model: type[models.Model]
+    values: dict[str, Any] = field(default_factory=dict)
+    target: models.Model | None = None
+    source: Source | None = None
+    key: str = ""
+
+
+# -- values ---------------------------------------------------------------------------------------------
+
+
+def editable_fields(model: type[models.Model]) -> list[models.Field]:
+    """The concrete fields a change item may carry (not the pk, not `version`)."""
+    return [f for f in model._meta.concrete_fields if not f.primary_key and f.editable and f.name != "version"]
+
+
+def value_to_json(model_field: models.Field, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, NewRef):
+        return {"new": value.key}
+    if model_field.is_relation:
+        return value.pk if isinstance(value, models.Model) else value
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text if text != "-0" else "0"
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def value_from_json(model_field: models.Field, value: Any, refs: dict[str, int] | None = None) -> Any:
+    if value is None:
+        return None
+    if model_field.is_relation:
+        if isinstance(value, dict):
+            key = value.get("new")
+            if refs is None or key not in refs:
+                raise ChangeSetError(f"{model_field.name} refers to a new row ({key}) that is not created yet.")
+            return refs[key]
+        return value
+    return model_field.to_python(value)
+
+
+def live_json(obj: models.Model, model_field: models.Field) -> Any:
+    return value_to_json(model_field, model_field.value_from_object(obj))
+
+
+def _fields_by_name(model: type[models.Model]) -> dict[str, models.Field]:
+    return {f.name: f for f in editable_fields(model)}
+
+
+# -- drafting -------------------------------------------------------------------------------------------
+
+
+def system_user(username: str, *, reviewer: bool = False) -> Any:
+    """An account without a usable password for programmatic change sets (importers, the demo loader).
+
+    With `reviewer=True` it joins the Reviewers group so it can approve another account's change sets.
+    """
+    from django.contrib.auth.models import Group
+
+    user, created = get_user_model().objects.get_or_create(username=username)
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    if reviewer:
+        user.groups.add(Group.objects.get(name=REVIEWERS_GROUP))
+        if hasattr(user, "_perm_cache"):
+            del user._perm_cache
+    return user
+
+
+def changeset_open_draft(*, user) -> ChangeSet:
+    """The user's newest draft change set, created (and audited) on first use."""
+    draft = ChangeSet.objects.drafts_of(user).order_by("-id").first()
+    if draft is None:
+        draft = ChangeSet.objects.create(author=user)
+        draft._record(user=user, action=AuditEvent.Action.CREATED, from_state="")
+    return draft
+
+
+def _require_editable(changeset: ChangeSet, user) -> None:
+    if changeset.state != ChangeSet.State.DRAFT:
+        raise ChangeSetError(f"Change set #{changeset.pk} is {changeset.get_state_display().lower()}, not a draft.")
+    if changeset.author_id != user.pk:
+        raise ChangeSetError(f"Only the author of change set #{changeset.pk} can edit it.")
+
+
+@transaction.atomic
+def changeset_propose(*, user, change: ProposedChange, changeset: ChangeSet | None = None) -> ChangeItem | None:
+    """Record one change in the user's draft (merging with an earlier item on the same row).
+
+    The live row is not touched. Returns None when the change turns out to be a no-op.
+    """
+    changeset = changeset or changeset_open_draft(user=user)
+    _require_editable(changeset, user)
+    model = change.model
+    fields = _fields_by_name(model)
+    unknown = set(change.values) - set(fields)
+    if unknown:
+        raise ChangeSetError(f"{model._meta.verbose_name} has no editable field {', '.join(sorted(unknown))}.")
+    content_type = ContentType.objects.get_for_model(model)
+    source_id = change.source.pk if change.source else None
+
+    if change.action == ChangeItem.Action.CREATE:
+        item = ChangeItem.objects.create(
+            changeset=changeset,
+            action=ChangeItem.Action.CREATE,
+            content_type=content_type,
+            temp_key=change.key or uuid.uuid4().hex[:12],
+            object_repr=_repr_for_new(model, change.values),
+            changes={name: [None, value_to_json(fields[name], value)] for name, value in change.values.items()},
+            source_id=source_id,
+        )
+        changeset._record(
+            user=user, action=AuditEvent.Action.PROPOSED, from_state=changeset.state, details={"item": item.pk}
+        )
+        return item
+
+    if change.target is None or change.target.pk is None:
+        raise ChangeSetError("An update or delete needs an existing target row.")
+    live = model._default_manager.get(pk=change.target.pk)
+    existing = ChangeItem.objects.filter(changeset=changeset, content_type=content_type, object_id=live.pk).first()
+
+    if change.action == ChangeItem.Action.DELETE:
+        snapshot = {name: [live_json(live, f), None] for name, f in fields.items()}
+        if existing is not None:
+            existing.delete()
+        item = ChangeItem.objects.create(
+            changeset=changeset,
+            action=ChangeItem.Action.DELETE,
+            content_type=content_type,
+            object_id=live.pk,
+            object_repr=str(live)[:300],
+            changes=snapshot,
+            base_version=live.version,
+            source_id=source_id or (existing.source_id if existing else None),
+        )
+    else:
+        changes = dict(existing.changes) if existing and existing.action == ChangeItem.Action.UPDATE else {}
+        for name, value in change.values.items():
+            new = value_to_json(fields[name], value)
+            old = changes[name][0] if name in changes else live_json(live, fields[name])
+            if new == old:
+                changes.pop(name, None)
+            else:
+                changes[name] = [old, new]
+        if existing is not None and existing.action == ChangeItem.Action.DELETE:
+            return existing  # a pending delete wins until the editor removes it
+        if not changes:
+            if existing is not None:
+                existing.delete()
+            return None
+        if existing is not None:
+            existing.changes = changes
+            existing.object_repr = str(live)[:300]
+            existing.source_id = source_id or existing.source_id
+            existing.save(update_fields=["changes", "object_repr", "source", "updated_at"])
+            item = existing
+        else:
+            item = ChangeItem.objects.create(
+                changeset=changeset,
+                action=ChangeItem.Action.UPDATE,
+                content_type=content_type,
+                object_id=live.pk,
+                object_repr=str(live)[:300],
+                changes=changes,
+                base_version=live.version,
+                source_id=source_id,
+            )
+    changeset._record(
+        user=user, action=AuditEvent.Action.PROPOSED, from_state=changeset.state, details={"item": item.pk}
+    )
+    return item
+
+
+def _repr_for_new(model: type[models.Model], values: dict[str, Any]) -> str:
+    """A readable name for a row that does not exist yet: its name, else its first two relations."""
+    for name in ("name", "title"):
+        if values.get(name):
+            return str(values[name])[:300]
+    fields = _fields_by_name(model)
+    parts = []
+    for name, value in values.items():
+        if not fields[name].is_relation or value is None:
+            continue
+        if isinstance(value, NewRef):
+            parts.append(f"new {fields[name].related_model._meta.verbose_name}")
+        elif isinstance(value, models.Model):
+            parts.append(str(value))
+        else:
+            parts.append(str(fields[name].related_model._default_manager.filter(pk=value).first() or f"#{value}"))
+        if len(parts) == 2:
+            break
+    return (" / ".join(parts) or f"new {model._meta.verbose_name}")[:300]
+
+
+@transaction.atomic
+def changeset_cite_source(*, changeset: ChangeSet, user, source: Source, only_missing: bool = True) -> int:
+    """Cite `source` on the draft's items (those without one, or all). Returns how many items changed."""
+    changeset._locked()
+    _require_editable(changeset, user)
+    items = changeset.items.all()
+    if only_missing:
+        items = items.filter(source__isnull=True)
+    count = items.update(source=source, updated_at=timezone.now())
+    if count:
+        changeset._record(
+            user=user,
+            action=AuditEvent.Action.SOURCED,
+            from_state=changeset.state,
+            details={"source": source.pk, "items": count},
+        )
+    return count
+
+
+@transaction.atomic
+def changeset_remove_item(*, item: ChangeItem, user) -> None:
+    """Drop one proposed change from the author's draft."""
+    changeset = item.changeset._locked()
+    _require_editable(changeset, user)
+    description = item.describe()
+    item.delete()
+    changeset._record(
+        user=user,
+        action=AuditEvent.Action.ITEM_REMOVED,
+        from_state=changeset.state,
+        details={"item": description},
+    )
+
+
+# -- applying -------------------------------------------------------------------------------------------
+
+
+def _lock_targets(items: list[ChangeItem]) -> dict[int, models.Model]:
+    """Live rows of update/delete items, locked for the rest of the transaction, keyed by item pk."""
+    ids_by_model: dict[type[models.Model], set[int]] = defaultdict(set)
+    for item in items:
+        if item.action != ChangeItem.Action.CREATE:
+            ids_by_model[item.target_model()].add(item.object_id)
+    rows: dict[tuple[type[models.Model], int], models.Model] = {}
+    for model, ids in ids_by_model.items():
+        for pk, obj in model._default_manager.select_for_update().in_bulk(ids).items():
+            rows[(model, pk)] = obj
+    return {
+        item.pk: rows[(item.target_model(), item.object_id)]
+        for item in items
+        if item.action != ChangeItem.Action.CREATE and (item.target_model(), item.object_id) in rows
+    }
+
+
+def _conflicts(items: list[ChangeItem], targets: dict[int, models.Model]) -> list[dict[str, Any]]:
+    problems = []
+    for item in items:
+        if item.action == ChangeItem.Action.CREATE:
+            continue
+        obj = targets.get(item.pk)
+        if obj is None:
+            problems.append(
+                {
+                    "item": item.pk,
+                    "object": item.object_repr,
+                    "field": "",
+                    "kind": "deleted",
+                    "message": f"{item.object_repr} was deleted after this change was drafted.",
+                }
+            )
+            continue
+        if obj.version == item.base_version:
+            continue
+        fields = _fields_by_name(type(obj))
+        moved = [name for name, (old, _new) in item.changes.items() if live_json(obj, fields[name]) != old]
+        for name in moved or list(item.changes):
+            old, new = item.changes[name]
+            problems.append(
+                {
+                    "item": item.pk,
+                    "object": item.object_repr,
+                    "field": name,
+                    "kind": "moved",
+                    "drafted": old,
+                    "live": live_json(obj, fields[name]),
+                    "proposed": new,
+                    "message": (
+                        f"{item.object_repr}: {name} is now {live_json(obj, fields[name])!r}, "
+                        f"drafted against {old!r} (version {item.base_version} -> {obj.version})."
+                    ),
+                }
+            )
+    return problems
+
+
+def _validation_problems(item: ChangeItem, error: ValidationError) -> list[dict[str, Any]]:
+    problems = []
+    for name, messages in error.message_dict.items():
+        label = "" if name == "__all__" else name
+        problems.append(
+            {
+                "item": item.pk,
+                "object": item.object_repr,
+                "field": label,
+                "kind": "invalid",
+                "message": f"{item.object_repr}: {label + ': ' if label else ''}{' '.join(messages)}",
+            }
+        )
+    return problems
+
+
+def changeset_apply(*, changeset: ChangeSet, user) -> None:
+    """Write an approved change set to the live catalog: all items or none.
+
+    Call inside the transaction that approved it (`ChangeSet.approve` does). Raises ChangeSetConflict,
+    with nothing written by the caller's savepoint, when a target moved, vanished or would become invalid.
+    """
+    if changeset.state != ChangeSet.State.APPROVED:
+        raise ChangeSetError(f"Change set #{changeset.pk} must be approved before it is applied.")
+    items = list(changeset.items.select_related("content_type", "source"))
+    targets = _lock_targets(items)
+    problems = _conflicts(items, targets)
+    if problems:
+        raise ChangeSetConflict(problems)
+
+    now = timezone.now()
+    refs: dict[str, int] = {}
+    for item in items:
+        model = item.target_model()
+        fields = _fields_by_name(model)
+        content_type = item.content_type
+        if item.action == ChangeItem.Action.DELETE:
+            obj = targets[item.pk]
+            try:
+                obj.delete()
+            except ProtectedError as error:
+                blockers = ", ".join(str(o) for o in list(error.protected_objects)[:5])
+                raise ChangeSetConflict(
+                    [
+                        {
+                            "item": item.pk,
+                            "object": item.object_repr,
+                            "field": "",
+                            "kind": "protected",
+                            "message": f"{item.object_repr} cannot be deleted while these refer to it: {blockers}.",
+                        }
+                    ]
+                ) from error
+            Provenance.objects.filter(content_type=content_type, object_id=item.object_id).delete()
+            continue
+
+        obj = model() if item.action == ChangeItem.Action.CREATE else targets[item.pk]
+        for name, (_old, new) in item.changes.items():
+            setattr(obj, fields[name].attname, value_from_json(fields[name], new, refs))
+        obj.version = 1 if item.action == ChangeItem.Action.CREATE else obj.version + 1
+        try:
+            obj.full_clean()
+            with transaction.atomic():
+                obj.save()
+        except ValidationError as error:
+            raise ChangeSetConflict(_validation_problems(item, error)) from error
+        except IntegrityError as error:
+            raise ChangeSetConflict(
+                [
+                    {
+                        "item": item.pk,
+                        "object": item.object_repr,
+                        "field": "",
+                        "kind": "invalid",
+                        "message": f"{item.object_repr}: the database refused it ({error}).",
+                    }
+                ]
+            ) from error
+
+        if item.action == ChangeItem.Action.CREATE:
+            refs[item.temp_key] = obj.pk
+            item.object_id = obj.pk
+        item.object_repr = str(obj)[:300]
+        item.previous_provenance = _record_provenance(item, obj, content_type, now)
+        item.save(update_fields=["object_id", "object_repr", "previous_provenance", "updated_at"])
+
+    revision = CatalogRevision.bump()
+    changeset._move(
+        user=user,
+        to_state=ChangeSet.State.APPLIED,
+        action=AuditEvent.Action.APPLIED,
+        details={"revision": revision, "items": len(items)},
+        applied_at=now,
+        revision=revision,
+    )
+
+
+def _record_provenance(
+    item: ChangeItem, obj: models.Model, content_type: ContentType, now: datetime.datetime
+) -> dict[str, int | None]:
+    """Point every applied field at the item's source; a cleared fact loses its provenance."""
+    existing = {
+        p.field: p
+        for p in Provenance.objects.filter(content_type=content_type, object_id=obj.pk, field__in=list(item.changes))
+    }
+    previous = {name: (existing[name].source_id if name in existing else None) for name in item.changes}
+    for name, (_old, new) in item.changes.items():
+        if new is None or new == "" or new == []:
+            if name in existing:
+                existing[name].delete()
+            continue
+        Provenance.objects.update_or_create(
+            content_type=content_type,
+            object_id=obj.pk,
+            field=name,
+            defaults={"source": item.source, "reviewed_at": now},
+        )
+    return previous
+
+
+def changeset_rebase_items(*, changeset: ChangeSet) -> list[str]:
+    """Re-draft update/delete items against the live rows; drop those whose target is gone or already done."""
+    dropped: list[str] = []
+    for item in list(changeset.items.select_related("content_type")):
+        if item.action == ChangeItem.Action.CREATE:
+            continue
+        model = item.target_model()
+        live = model._default_manager.filter(pk=item.object_id).first()
+        if live is None:
+            dropped.append(f"{item.describe()}: the row was deleted")
+            item.delete()
+            continue
+        fields = _fields_by_name(model)
+        if item.action == ChangeItem.Action.DELETE:
+            item.changes = {name: [live_json(live, f), None] for name, f in fields.items()}
+        else:
+            changes = {}
+            for name, (_old, new) in item.changes.items():
+                current = live_json(live, fields[name])
+                if current != new:
+                    changes[name] = [current, new]
+            if not changes:
+                dropped.append(f"{item.describe()}: the live row already has these values")
+                item.delete()
+                continue
+            item.changes = changes
+        item.base_version = live.version
+        item.object_repr = str(live)[:300]
+        item.save(update_fields=["changes", "base_version", "object_repr", "updated_at"])
+    return dropped
+
+
+# -- programmatic use and revert -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def changeset_create_applied(*, author, reviewer, changes: list[ProposedChange], summary: str) -> ChangeSet:
+    """Propose, submit, approve and apply `changes` in one go (importers, the demo loader).
+
+    Four-eyes holds here too: `author` and `reviewer` must differ, and the reviewer needs the
+    `catalog.review_changeset` permission (`system_user("...", reviewer=True)`). Every change needs a
+    source. Raises ChangeSetConflict, with nothing written, when the set cannot apply.
+    """
+    changeset = ChangeSet.objects.create(author=author, summary=summary)
+    changeset._record(user=author, action=AuditEvent.Action.CREATED, from_state="")
+    for change in changes:
+        changeset_propose(user=author, change=change, changeset=changeset)
+    changeset.submit(user=author, summary=summary)
+    if not changeset.approve(user=reviewer, comment="Applied programmatically."):
+        raise ChangeSetConflict(changeset.problems)
+    return changeset
+
+
+@transaction.atomic
+def changeset_revert(*, changeset: ChangeSet, user, comment: str = "") -> ChangeSet:
+    """Generate and submit the reverse of an applied change set, authored by `user` (a reviewer).
+
+    It is reviewed like any other change set: someone other than `user` must approve it.
+    """
+    if not user.has_perm("catalog.review_changeset"):
+        raise ChangeSetError("You need reviewer permission to revert a change set.")
+    changeset._locked()
+    changeset._require_state(ChangeSet.State.APPLIED, action="revert")
+    pending = changeset.reverted_by.filter(state__in=[*ChangeSet.PENDING_STATES, ChangeSet.State.APPLIED]).first()
+    if pending is not None:
+        raise ChangeSetError(f"Change set #{pending.pk} already reverts #{changeset.pk}.")
+
+    items = list(changeset.items.select_related("content_type", "source").order_by("-id"))
+    summary = f"Revert change set #{changeset.pk}" + (f" ({changeset.summary})" if changeset.summary else "")
+    if comment.strip():
+        summary += f": {comment.strip()}"
+    reverse_set = ChangeSet.objects.create(author=user, summary=summary, reverts=changeset)
+    reverse_set._record(
+        user=user,
+        action=AuditEvent.Action.REVERT_CREATED,
+        from_state="",
+        comment=comment,
+        details={"reverts": changeset.pk},
+    )
+    for item in items:
+        model = item.target_model()
+        fields = _fields_by_name(model)
+        live = model._default_manager.filter(pk=item.object_id).first() if item.object_id else None
+        source = _revert_source(item)
+        if item.action == ChangeItem.Action.DELETE:
+            values = {
+                name: value_from_json(fields[name], old) for name, (old, _new) in item.changes.items() if name in fields
+            }
+            change = ProposedChange(ChangeItem.Action.CREATE, model, values=values, source=source)
+        elif live is None:
+            raise ChangeSetError(f"Cannot revert: {item.object_repr} no longer exists.")
+        elif item.action == ChangeItem.Action.CREATE:
+            change = ProposedChange(ChangeItem.Action.DELETE, model, target=live, source=source)
+        else:
+            values = {name: value_from_json(fields[name], old) for name, (old, _new) in item.changes.items()}
+            change = ProposedChange(ChangeItem.Action.UPDATE, model, target=live, values=values, source=source)
+        changeset_propose(user=user, change=change, changeset=reverse_set)
+    if not reverse_set.items.exists():
+        raise ChangeSetError(f"Change set #{changeset.pk} has nothing left to revert: the live rows match.")
+    reverse_set.submit(user=user, summary=summary)
+    changeset._record(
+        user=user,
+        action=AuditEvent.Action.REVERT_CREATED,
+        from_state=changeset.state,
+        comment=comment,
+        details={"revert": reverse_set.pk},
+    )
+    return reverse_set
+
+
+def _revert_source(item: ChangeItem) -> Source | None:
+    """The source that backed the values before the item applied, else the item's own source."""
+    previous = Counter(pk for pk in item.previous_provenance.values() if pk)
+    if previous:
+        return Source.objects.filter(pk=previous.most_common(1)[0][0]).first() or item.source
+    return item.source
+
+
+# -- review table ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class DiffRow:
+    field: str
+    label: str
+    drafted: str
+    live: str
+    proposed: str
+    stale: bool
+
+
+@dataclass
+class ItemDiff:
+    item: ChangeItem
+    target_url: str
+    live_exists: bool
+    stale: bool
+    rows: list[DiffRow]
+    flags: list[str]
+
+
+def _display(model_field: models.Field | None, value: Any, related: dict[tuple[type, Any], str]) -> str:
+    if value is None or value == "":
+        return "—"
+    if model_field is not None and model_field.is_relation:
+        if isinstance(value, dict):
+            return f"(new row {value.get('new')})"
+        return related.get((model_field.related_model, value), f"#{value} (missing)")
+    if model_field is not None and model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "(empty list)"
+    return str(value)
+
+
+def _price_jump_flags(item: ChangeItem) -> list[str]:
+    if item.content_type.model_class() is not Offering or item.action != ChangeItem.Action.UPDATE:
+        return []
+    flags = []
+    for name in Offering.PRICE_FIELDS:
+        if name not in item.changes:
+            continue
+        old, new = item.changes[name]
+        try:
+            old_d, new_d = Decimal(old), Decimal(new)
+        except (TypeError, InvalidOperation):
+            continue
+        if old_d > 0 and new_d > 0 and (new_d / old_d >= PRICE_JUMP_FACTOR or old_d / new_d >= PRICE_JUMP_FACTOR):
+            flags.append(f"{name}: the price changes more than 10x (${old} -> ${new}); check the unit.")
+    return flags
+
+
+def _clean_flags(item: ChangeItem, live: models.Model | None) -> list[str]:
+    """Run the model's own checks (no database) on the row as it would read after applying."""
+    model = item.target_model()
+    if item.action == ChangeItem.Action.DELETE:
+        return []
+    fields = _fields_by_name(model)
+    obj = model() if live is None else copy.copy(live)
+    for name, (_old, new) in item.changes.items():
+        if isinstance(new, dict):
+            continue
+        try:
+            setattr(obj, fields[name].attname, value_from_json(fields[name], new))
+        except ValidationError as error:
+            return [f"{name}: {' '.join(error.messages)}"]
+    try:
+        obj.clean()
+    except ValidationError as error:
+        return [
+            f"{'' if name == '__all__' else name + ': '}{' '.join(messages)}"
+            for name, messages in error.message_dict.items()
+        ]
+    return []
+
+
+def changeset_diff(*, changeset: ChangeSet) -> list[ItemDiff]:
+    """Field-level review table: object, field, value drafted against, live value, proposed value, flags.
+
+    Queries: items, one per target model, one per related model shown: bounded by the schema, not the size.
+    """
+    items = list(changeset.items.select_related("content_type", "source"))
+    ids_by_model: dict[type[models.Model], set[int]] = defaultdict(set)
+    for item in items:
+        if item.object_id:
+            ids_by_model[item.target_model()].add(item.object_id)
+    live_rows = {
+        (model, pk): obj
+        for model, ids in ids_by_model.items()
+        for pk, obj in model._default_manager.in_bulk(ids).items()
+    }
+
+    related_ids: dict[type[models.Model], set[Any]] = defaultdict(set)
+    for item in items:
+        fields = _fields_by_name(item.target_model())
+        live = live_rows.get((item.target_model(), item.object_id))
+        for name, pair in item.changes.items():
+            f = fields.get(name)
+            if f is None or not f.is_relation:
+                continue
+            values = [*pair, live_json(live, f) if live else None]
+            related_ids[f.related_model].update(v for v in values if v is not None and not isinstance(v, dict))
+    related = {
+        (model, pk): str(obj)
+        for model, ids in related_ids.items()
+        for pk, obj in model._default_manager.in_bulk(ids).items()
+    }
+
+    diffs = []
+    for item in items:
+        model = item.target_model()
+        fields = _fields_by_name(model)
+        live = live_rows.get((model, item.object_id)) if item.object_id else None
+        rows = []
+        for name, (old, new) in item.changes.items():
+            f = fields.get(name)
+            current = live_json(live, f) if live is not None and f is not None else None
+            if item.action == ChangeItem.Action.CREATE and new in (None, "", []):
+                continue
+            rows.append(
+                DiffRow(
+                    field=name,
+                    label=str(f.verbose_name) if f is not None else name,
+                    drafted=_display(f, old, related),
+                    live=_display(f, current, related) if live is not None else "—",
+                    proposed="(deleted)" if item.action == ChangeItem.Action.DELETE else _display(f, new, related),
+                    stale=live is not None and current != old,
+                )
+            )
+        target_url = ""
+        if live is not None:
+            try:
+                target_url = reverse(f"admin:catalog_{model._meta.model_name}_change", args=[live.pk])
+            except NoReverseMatch:
+                target_url = ""
+        live_exists = item.action == ChangeItem.Action.CREATE or live is not None
+        stale = live is not None and item.base_version is not None and live.version != item.base_version
+        flags = _clean_flags(item, live) + _price_jump_flags(item)
+        if not live_exists:
+            flags.append("The row was deleted after this change was drafted.")
+        diffs.append(
+            ItemDiff(item=item, target_url=target_url, live_exists=live_exists, stale=stale, rows=rows, flags=flags)
+        )
+    return diffs
+
+
+def pending_items_for(obj: models.Model) -> list[ChangeItem]:
+    """Proposals not yet applied that target `obj` (and, for a model, its offerings), for its change form."""
+    content_type = ContentType.objects.get_for_model(obj)
+    condition = models.Q(content_type=content_type, object_id=obj.pk)
+    if content_type.model_class()._meta.model_name == "languagemodel":
+        offering_type = ContentType.objects.get_for_model(Offering)
+        condition |= models.Q(
+            content_type=offering_type, object_id__in=Offering.objects.filter(model=obj).values("pk")
+        ) | models.Q(content_type=offering_type, action=ChangeItem.Action.CREATE, changes__model__1=obj.pk)
+    return list(
+        ChangeItem.objects.filter(condition, changeset__state__in=ChangeSet.PENDING_STATES)
+        .select_related("changeset__author", "content_type", "source")
+        .order_by("-changeset_id", "id")
+    )
