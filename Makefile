@@ -43,6 +43,10 @@ run: demo
 test: setup
 	DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_STATIC_MANIFEST=0 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Only the real-browser tests (Playwright driving /usr/bin/chromium); `make test` runs them as well.
+test-e2e: setup
+	$(MAKE) test PYTEST_ARGS="-m e2e $(PYTEST_ARGS)"
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

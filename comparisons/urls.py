@@ -6,4 +6,5 @@ app_name = "comparisons"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("models/", views.model_list, name="model-list"),
 ]
