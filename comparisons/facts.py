@@ -1,0 +1,527 @@
+"""The facts a public page shows, read once from the catalog into frozen dataclasses.
+
+This is the one place that queries for a pair (and for a single model's page): everything downstream
+(`text`, `calculator`, `charts`, templates) works on these plain values. Each fact carries the source that
+backs it, taken from `Provenance` for that (object, field); sources are numbered in order of first use so a
+page can cite them as [1], [2], ... and list them once at the bottom.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+
+from catalog.models import CAPABILITY_FIELDS, LanguageModel, License, Offering, Provenance, Provider, Source
+
+# The blend the pages use for "price per 1M blended tokens": 70% input, 30% output.
+INPUT_SHARE = Decimal("0.7")
+OUTPUT_SHARE = Decimal("0.3")
+
+CAPABILITY_LABELS = {
+    "vision": "Vision (image understanding)",
+    "multimodal": "Multimodal input",
+    "reasoning": "Reasoning mode",
+    "function_calling": "Function calling",
+    "tool_use": "Tool use",
+    "structured_outputs": "Structured outputs",
+    "code_execution": "Code execution",
+}
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    number: int
+    title: str
+    url: str
+    publisher: str
+    retrieved_on: datetime.date
+
+
+@dataclass(frozen=True)
+class OfferingFacts:
+    provider_name: str
+    provider_slug: str
+    provider_kind: str
+    provider_model_id: str
+    input_price: Decimal | None
+    output_price: Decimal | None
+    cached_input_price: Decimal | None
+    batch_input_price: Decimal | None
+    batch_output_price: Decimal | None
+    context_window: int | None
+    sources: dict[str, SourceRef] = field(default_factory=dict, compare=False)
+
+    @property
+    def blended_price(self) -> Decimal | None:
+        """USD per 1M tokens at a 70/30 input/output blend; None unless both prices are sourced."""
+        if self.input_price is None or self.output_price is None:
+            return None
+        return self.input_price * INPUT_SHARE + self.output_price * OUTPUT_SHARE
+
+    def source(self, name: str) -> SourceRef | None:
+        return self.sources.get(name)
+
+
+@dataclass(frozen=True)
+class BenchmarkFacts:
+    benchmark_name: str
+    benchmark_slug: str
+    benchmark_url: str
+    unit: str
+    higher_is_better: bool
+    variant: str
+    score: Decimal
+    measured_on: datetime.date | None
+    self_reported: bool
+    source: SourceRef | None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.benchmark_slug, self.variant)
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    name: str
+    slug: str
+    organization_name: str
+    organization_label: str
+    release_date: datetime.date | None = None
+    context_window: int | None = None
+    max_output_tokens: int | None = None
+    parameter_count: int | None = None
+    active_parameter_count: int | None = None
+    architecture: str = ""
+    family: str = ""
+    description: str = ""
+    license_name: str | None = None
+    license_kind: str | None = None
+    license_url: str = ""
+    knowledge_cutoff: datetime.date | None = None
+    knowledge_cutoff_display: str = ""
+    input_modalities: tuple[str, ...] | None = None
+    output_modalities: tuple[str, ...] | None = None
+    capabilities: dict[str, bool | None] = field(default_factory=lambda: dict.fromkeys(CAPABILITY_FIELDS))
+    status: str = LanguageModel.Status.ACTIVE
+    deprecation_date: datetime.date | None = None
+    offerings: tuple[OfferingFacts, ...] = ()
+    benchmarks: tuple[BenchmarkFacts, ...] = ()
+    sources: dict[str, SourceRef] = field(default_factory=dict, compare=False)
+    organization_slug: str = ""
+    url: str = ""
+
+    def source(self, name: str) -> SourceRef | None:
+        return self.sources.get(name)
+
+    def capability(self, name: str) -> bool | None:
+        return self.capabilities.get(name)
+
+    @property
+    def provider_count(self) -> int:
+        return len(self.offerings)
+
+    @property
+    def provider_names(self) -> list[str]:
+        return [o.provider_name for o in self.offerings]
+
+    @property
+    def cheapest(self) -> OfferingFacts | None:
+        """The tracked offering with the lowest 70/30 blended price (ties: provider name)."""
+        priced = [o for o in self.offerings if o.blended_price is not None]
+        if not priced:
+            return None
+        return min(priced, key=lambda o: (o.blended_price, o.provider_name.lower()))
+
+    @property
+    def license_kind_label(self) -> str | None:
+        if self.license_kind is None:
+            return None
+        try:
+            return License.Kind(self.license_kind).label
+        except ValueError:
+            return self.license_kind
+
+    @property
+    def allows_self_hosting(self) -> bool | None:
+        """True for open source / open weights licenses, False for proprietary, None when not sourced."""
+        if self.license_kind is None:
+            return None
+        return self.license_kind in {License.Kind.OPEN_SOURCE, License.Kind.OPEN_WEIGHTS}
+
+    @property
+    def capability_rows(self) -> list[tuple[str, str, bool | None, SourceRef | None]]:
+        return [
+            (name, CAPABILITY_LABELS[name], self.capabilities.get(name), self.sources.get(name))
+            for name in CAPABILITY_FIELDS
+        ]
+
+
+@dataclass(frozen=True)
+class SharedBenchmark:
+    """One (benchmark, variant) both models have a sourced result for."""
+
+    name: str
+    url: str
+    unit: str
+    higher_is_better: bool
+    variant: str
+    a: BenchmarkFacts
+    b: BenchmarkFacts
+
+    @property
+    def results(self) -> tuple[BenchmarkFacts, BenchmarkFacts]:
+        return (self.a, self.b)
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What every public page built from facts needs: the sources it cites and how fresh they are."""
+
+    sources: tuple[SourceRef, ...]
+    last_reviewed: datetime.date | None
+    # "review" when last_reviewed comes from Provenance.reviewed_at, "retrieval" when it falls back to the
+    # newest retrieval date of the cited sources, None when nothing on the page is sourced.
+    last_reviewed_basis: str | None
+
+
+@dataclass(frozen=True)
+class PairFacts:
+    a: ModelFacts
+    b: ModelFacts
+    shared_benchmarks: tuple[SharedBenchmark, ...]
+    page: PageFacts
+
+    @property
+    def models(self) -> tuple[ModelFacts, ModelFacts]:
+        return (self.a, self.b)
+
+    @property
+    def capability_rows(self) -> list[CapabilityRow]:
+        return [
+            CapabilityRow(name, CAPABILITY_LABELS[name], self.a.capability(name), self.b.capability(name))
+            for name in CAPABILITY_FIELDS
+        ]
+
+
+@dataclass(frozen=True)
+class CapabilityRow:
+    name: str
+    label: str
+    a: bool | None
+    b: bool | None
+
+
+@dataclass(frozen=True)
+class SingleModelFacts:
+    model: ModelFacts
+    page: PageFacts
+
+
+# Model fields shown on the pages, in the order they are cited.
+MODEL_FACT_FIELDS = (
+    "organization",
+    "release_date",
+    "context_window",
+    "max_output_tokens",
+    "parameter_count",
+    "active_parameter_count",
+    "architecture",
+    "license",
+    "knowledge_cutoff",
+    "input_modalities",
+    "output_modalities",
+    *CAPABILITY_FIELDS,
+    "status",
+    "deprecation_date",
+    "description",
+)
+OFFERING_FACT_FIELDS = (
+    "input_price",
+    "output_price",
+    "cached_input_price",
+    "batch_input_price",
+    "batch_output_price",
+    "context_window",
+    "provider_model_id",
+)
+
+
+class _SourceNumbering:
+    """Numbers sources in order of first citation and remembers the newest review date."""
+
+    def __init__(self, provenance: Iterable[Provenance]) -> None:
+        self._by_field: dict[tuple[int, int, str], Provenance] = {
+            (p.content_type_id, p.object_id, p.field): p for p in provenance
+        }
+        self._refs: dict[int, SourceRef] = {}
+        self._newest_review: datetime.datetime | None = None
+
+    def cite(self, source: Source) -> SourceRef:
+        ref = self._refs.get(source.pk)
+        if ref is None:
+            ref = SourceRef(
+                number=len(self._refs) + 1,
+                title=source.title,
+                url=source.url,
+                publisher=source.publisher,
+                retrieved_on=source.retrieved_on,
+            )
+            self._refs[source.pk] = ref
+        return ref
+
+    def cite_fields(self, content_type_id: int, obj: models.Model, names: Iterable[str]) -> dict[str, SourceRef]:
+        cited: dict[str, SourceRef] = {}
+        for name in names:
+            provenance = self._by_field.get((content_type_id, obj.pk, name))
+            if provenance is None:
+                continue
+            cited[name] = self.cite(provenance.source)
+            if self._newest_review is None or provenance.reviewed_at > self._newest_review:
+                self._newest_review = provenance.reviewed_at
+        return cited
+
+    def page(self) -> PageFacts:
+        sources = tuple(sorted(self._refs.values(), key=lambda r: r.number))
+        if self._newest_review is not None:
+            return PageFacts(sources, timezone.localtime(self._newest_review).date(), "review")
+        if sources:
+            return PageFacts(sources, max(r.retrieved_on for r in sources), "retrieval")
+        return PageFacts(sources, None, None)
+
+
+def _content_type_ids() -> tuple[int, int]:
+    from django.contrib.contenttypes.models import ContentType
+
+    types = ContentType.objects.get_for_models(LanguageModel, Offering)  # cached after the first call
+    return types[LanguageModel].pk, types[Offering].pk
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return Provider.Kind(kind).label
+    except ValueError:
+        return kind
+
+
+def _offering_facts(offering: Offering, cited: dict[str, SourceRef]) -> OfferingFacts:
+    provider = offering.provider
+    return OfferingFacts(
+        provider_name=provider.name,
+        provider_slug=provider.slug,
+        provider_kind=_kind_label(provider.kind),
+        provider_model_id=offering.provider_model_id,
+        input_price=offering.input_price,
+        output_price=offering.output_price,
+        cached_input_price=offering.cached_input_price,
+        batch_input_price=offering.batch_input_price,
+        batch_output_price=offering.batch_output_price,
+        context_window=offering.context_window,
+        sources=cited,
+    )
+
+
+def _modalities(value: object) -> tuple[str, ...] | None:
+    if value is None or not isinstance(value, list):
+        return None
+    return tuple(str(m) for m in value)
+
+
+def _model_facts(
+    model: LanguageModel, numbering: _SourceNumbering, model_sources: dict[str, SourceRef], offering_ct: int
+) -> ModelFacts:
+    offerings = tuple(
+        _offering_facts(o, numbering.cite_fields(offering_ct, o, OFFERING_FACT_FIELDS)) for o in model.offerings.all()
+    )
+    benchmarks = tuple(
+        BenchmarkFacts(
+            benchmark_name=r.benchmark.name,
+            benchmark_slug=r.benchmark.slug,
+            benchmark_url=r.benchmark.url,
+            unit=r.benchmark.unit,
+            higher_is_better=r.benchmark.higher_is_better,
+            variant=r.variant,
+            score=r.score,
+            measured_on=r.measured_on,
+            self_reported=r.self_reported,
+            source=numbering.cite(r.source),
+        )
+        for r in model.benchmark_results.all()
+    )
+    lic = model.license
+    return ModelFacts(
+        name=model.name,
+        slug=model.slug,
+        url=model.get_absolute_url(),
+        organization_name=model.organization.name,
+        organization_label=model.organization.label,
+        organization_slug=model.organization.slug,
+        family=model.family,
+        description=model.description,
+        release_date=model.release_date,
+        context_window=model.context_window,
+        max_output_tokens=model.max_output_tokens,
+        parameter_count=model.parameter_count,
+        active_parameter_count=model.active_parameter_count,
+        architecture=model.architecture,
+        license_name=lic.name if lic else None,
+        license_kind=lic.kind if lic else None,
+        license_url=lic.url if lic else "",
+        knowledge_cutoff=model.knowledge_cutoff,
+        knowledge_cutoff_display=model.knowledge_cutoff_display,
+        input_modalities=_modalities(model.input_modalities),
+        output_modalities=_modalities(model.output_modalities),
+        capabilities=model.capabilities(),
+        status=model.status,
+        deprecation_date=model.deprecation_date,
+        offerings=offerings,
+        benchmarks=benchmarks,
+        sources=model_sources,
+    )
+
+
+def _load(slugs: list[str]) -> tuple[dict[str, ModelFacts], PageFacts] | None:
+    """Fixed number of queries: models, offerings, benchmark results, provenance."""
+    found = list(LanguageModel.objects.filter(slug__in=slugs).with_related().with_offerings().with_benchmarks())
+    if len(found) != len(set(slugs)):
+        return None
+    by_slug = {m.slug: m for m in found}
+    objects: list[models.Model] = [*found]
+    for m in found:
+        objects.extend(m.offerings.all())
+    numbering = _SourceNumbering(Provenance.objects.for_objects(objects))
+    model_ct, offering_ct = _content_type_ids()
+    # Model facts are numbered first, so [1], [2] ... follow the specs table; prices and benchmarks after.
+    model_sources = {slug: numbering.cite_fields(model_ct, by_slug[slug], MODEL_FACT_FIELDS) for slug in slugs}
+    facts = {slug: _model_facts(by_slug[slug], numbering, model_sources[slug], offering_ct) for slug in slugs}
+    return facts, numbering.page()
+
+
+def shared_benchmarks(a: ModelFacts, b: ModelFacts) -> tuple[SharedBenchmark, ...]:
+    """The (benchmark, variant) rows both models have, in benchmark-name order."""
+    b_by_key = {r.key: r for r in b.benchmarks}
+    rows = []
+    for ra in a.benchmarks:
+        rb = b_by_key.get(ra.key)
+        if rb is None:
+            continue
+        rows.append(
+            SharedBenchmark(
+                name=ra.benchmark_name,
+                url=ra.benchmark_url,
+                unit=ra.unit,
+                higher_is_better=ra.higher_is_better,
+                variant=ra.variant,
+                a=ra,
+                b=rb,
+            )
+        )
+    rows.sort(key=lambda r: (r.name.lower(), r.variant))
+    return tuple(rows)
+
+
+def pair_facts(slug_a: str, slug_b: str) -> PairFacts | None:
+    """Facts for the comparison page of two distinct models, in the order given; None if either is unknown."""
+    if slug_a == slug_b:
+        return None
+    loaded = _load([slug_a, slug_b])
+    if loaded is None:
+        return None
+    facts, page = loaded
+    a, b = facts[slug_a], facts[slug_b]
+    return PairFacts(a=a, b=b, shared_benchmarks=shared_benchmarks(a, b), page=page)
+
+
+def model_facts(slug: str) -> SingleModelFacts | None:
+    loaded = _load([slug])
+    if loaded is None:
+        return None
+    facts, page = loaded
+    return SingleModelFacts(model=facts[slug], page=page)
+
+
+def pair_exists(slug_a: str, slug_b: str) -> bool:
+    return slug_a != slug_b and LanguageModel.objects.filter(slug__in=[slug_a, slug_b]).count() == 2
+
+
+@dataclass(frozen=True)
+class ProviderSummary:
+    name: str
+    slug: str
+    kind: str
+    website: str
+    model_count: int
+    url: str
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    """One model on a provider's page, with that provider's offering of it."""
+
+    model_name: str
+    model_slug: str
+    model_url: str
+    organization_label: str
+    offering: OfferingFacts
+
+
+@dataclass(frozen=True)
+class ProviderFacts:
+    name: str
+    slug: str
+    kind: str
+    website: str
+    served: tuple[ServedModel, ...]
+    page: PageFacts
+
+
+def provider_summaries() -> list[ProviderSummary]:
+    """Every provider with the number of models it serves, in one query."""
+    providers = Provider.objects.annotate(model_count=models.Count("offerings")).order_by("name")
+    return [
+        ProviderSummary(
+            name=p.name,
+            slug=p.slug,
+            kind=_kind_label(p.kind),
+            website=p.website,
+            model_count=p.model_count,
+            url=p.get_absolute_url(),
+        )
+        for p in providers
+    ]
+
+
+def provider_facts(slug: str) -> ProviderFacts | None:
+    """A provider and every model it serves (by model name) with its prices and their sources: 3 queries."""
+    provider = Provider.objects.filter(slug=slug).first()
+    if provider is None:
+        return None
+    offerings = list(
+        Offering.objects.filter(provider=provider)
+        .select_related("model__organization", "provider")
+        .order_by("model__name", "model__slug")
+    )
+    numbering = _SourceNumbering(Provenance.objects.for_objects(offerings))
+    _, offering_ct = _content_type_ids()
+    served = tuple(
+        ServedModel(
+            model_name=o.model.name,
+            model_slug=o.model.slug,
+            model_url=o.model.get_absolute_url(),
+            organization_label=o.model.organization.label,
+            offering=_offering_facts(o, numbering.cite_fields(offering_ct, o, OFFERING_FACT_FIELDS)),
+        )
+        for o in offerings
+    )
+    return ProviderFacts(
+        name=provider.name,
+        slug=provider.slug,
+        kind=_kind_label(provider.kind),
+        website=provider.website,
+        served=served,
+        page=numbering.page(),
+    )

@@ -1,0 +1,135 @@
+"""'Continue comparing': links to other comparisons of a page's models.
+
+Candidates come from a fixed number of small queries per page model (same organization, nearest blended
+price, same capability profile, newest), so the cost does not grow with the catalog. Every link joins two
+distinct existing models in canonical order, so none can answer 404 or 301.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Value
+from django.db.models.functions import Abs
+from django.urls import reverse
+
+from catalog.models import CAPABILITY_FIELDS, PRICE_DIGITS, LanguageModel
+
+from .facts import INPUT_SHARE, OUTPUT_SHARE, ModelFacts
+
+PER_REASON = 3
+
+
+@dataclass(frozen=True)
+class RelatedComparison:
+    url: str
+    a_name: str
+    b_name: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.a_name} vs {self.b_name}"
+
+
+def comparison_url(slug_a: str, slug_b: str) -> str:
+    """The canonical URL of a pair, whichever order the slugs come in."""
+    first, second = sorted((slug_a, slug_b))
+    return reverse("comparisons:detail", kwargs={"a": first, "b": second})
+
+
+def _others(exclude: list[str]) -> QuerySet[LanguageModel]:
+    return LanguageModel.objects.exclude(slug__in=exclude).only("slug", "name")
+
+
+def _same_organization(m: ModelFacts, exclude: list[str]) -> list[LanguageModel]:
+    return list(
+        _others(exclude)
+        .filter(organization__slug=m.organization_slug)
+        .order_by(F("release_date").desc(nulls_last=True), "name")[:PER_REASON]
+    )
+
+
+def _nearest_price(m: ModelFacts, exclude: list[str]) -> list[LanguageModel]:
+    cheapest = m.cheapest
+    if cheapest is None or cheapest.blended_price is None:
+        return []
+    blend = ExpressionWrapper(
+        F("offerings__input_price") * Value(INPUT_SHARE) + F("offerings__output_price") * Value(OUTPUT_SHARE),
+        output_field=DecimalField(**PRICE_DIGITS),
+    )
+    target = Value(cheapest.blended_price, output_field=DecimalField(**PRICE_DIGITS))
+    return list(
+        _others(exclude)
+        .annotate(related_blend=Min(blend))
+        .filter(related_blend__isnull=False)
+        .annotate(price_gap=Abs(F("related_blend") - target))
+        .order_by("price_gap", "name")[:PER_REASON]
+    )
+
+
+def _same_capabilities(m: ModelFacts, exclude: list[str]) -> list[LanguageModel]:
+    if all(m.capability(name) is None for name in CAPABILITY_FIELDS):
+        return []  # an all-unknown profile says nothing about similarity
+    condition = Q()
+    for name in CAPABILITY_FIELDS:
+        value = m.capability(name)
+        condition &= Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+    return list(
+        _others(exclude).filter(condition).order_by(F("release_date").desc(nulls_last=True), "name")[:PER_REASON]
+    )
+
+
+def _newest(exclude: list[str], count: int) -> list[LanguageModel]:
+    return list(_others(exclude).order_by(F("release_date").desc(nulls_last=True), "name")[:count])
+
+
+def related_comparisons(models: list[ModelFacts], *, limit: int = 12) -> list[RelatedComparison]:
+    """Up to `limit` comparisons pairing a page model with another model, most specific reasons first."""
+    exclude = [m.slug for m in models]
+    candidates: list[tuple[ModelFacts, LanguageModel, str]] = []
+    for m in models:
+        candidates += [(m, other, f"Also by {m.organization_label}") for other in _same_organization(m, exclude)]
+    for m in models:
+        candidates += [(m, other, "Nearest in price") for other in _nearest_price(m, exclude)]
+    for m in models:
+        candidates += [(m, other, "Same capabilities") for other in _same_capabilities(m, exclude)]
+    # Newest models fill the list when the catalog is small or the reasons above find little.
+    newest = _newest(exclude, limit)
+    for index, other in enumerate(newest):
+        candidates.append((models[index % len(models)], other, "Recently released"))
+
+    links: list[RelatedComparison] = []
+    seen: set[tuple[str, str]] = set()
+    for m, other, reason in candidates:
+        key = tuple(sorted((m.slug, other.slug)))
+        if key in seen:
+            continue
+        seen.add(key)
+        first, second = (m, other) if m.slug < other.slug else (other, m)
+        links.append(
+            RelatedComparison(
+                url=comparison_url(m.slug, other.slug), a_name=first.name, b_name=second.name, reason=reason
+            )
+        )
+        if len(links) == limit:
+            break
+    return links
+
+
+def popular_comparisons(*, models: int = 5) -> list[RelatedComparison]:
+    """Every pair among the most widely offered models (most providers first), in one query.
+
+    The site keeps no traffic statistics, so "popular" means the models most providers serve.
+    """
+    top = list(
+        LanguageModel.objects.annotate(provider_total=Count("offerings"))
+        .order_by("-provider_total", F("release_date").desc(nulls_last=True), "name")
+        .only("slug", "name")[:models]
+    )
+    links = []
+    for i, first in enumerate(top):
+        for second in top[i + 1 :]:
+            a, b = (first, second) if first.slug < second.slug else (second, first)
+            links.append(RelatedComparison(url=comparison_url(a.slug, b.slug), a_name=a.name, b_name=b.name, reason=""))
+    return links

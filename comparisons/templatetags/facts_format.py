@@ -1,0 +1,151 @@
+"""Formatting of facts for the public pages: units, "not yet sourced", tri-state words, source links.
+
+Every filter escapes what it is given; only markup built here is marked safe.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from catalog.models import CAPABILITY_FIELDS
+from comparisons import text
+from comparisons.facts import SourceRef
+
+register = template.Library()
+
+UNSOURCED = '<span class="unsourced">not yet sourced</span>'
+NO_SOURCE = '<span class="cite cite-missing" title="No source is recorded for this value yet">[no source]</span>'
+
+# As django.utils.html.json_script: keep "</script>" and "<!--" inside stored text from ending the block.
+_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def _unsourced() -> SafeString:
+    return mark_safe(UNSOURCED)
+
+
+@register.filter
+def tokens(value: int | None) -> SafeString:
+    """'128K tokens' (exact count in the title), or not yet sourced."""
+    if value is None:
+        return _unsourced()
+    return format_html('<span title="{} tokens">{}</span>', f"{value:,}", text.format_tokens(value))
+
+
+@register.filter
+def price(value: Decimal | None) -> SafeString | str:
+    """'$0.10 / 1M', or not yet sourced."""
+    if value is None:
+        return _unsourced()
+    return text.format_price(value)
+
+
+@register.filter
+def money(value: Decimal | None) -> SafeString | str:
+    """'$9.50', or not yet sourced."""
+    if value is None:
+        return _unsourced()
+    return text.format_usd(value)
+
+
+@register.filter
+def parameters(value: int | None) -> SafeString | str:
+    if value is None:
+        return _unsourced()
+    return text.format_parameters(value)
+
+
+@register.filter
+def day(value: datetime.date | None) -> SafeString | str:
+    if value is None:
+        return _unsourced()
+    return text.format_date(value)
+
+
+@register.filter
+def or_unsourced(value: Any) -> Any:
+    """The value itself, or not yet sourced when it is None or empty."""
+    if value is None or value == "" or value == ():
+        return _unsourced()
+    return value
+
+
+@register.filter
+def modalities(value: tuple[str, ...] | None) -> SafeString | str:
+    if not value:
+        return _unsourced()
+    return ", ".join(value)
+
+
+@register.filter
+def capability(value: bool | None) -> SafeString:
+    """Tri-state: Supported / Not supported / Not yet sourced, with a class for each state."""
+    css = {True: "cap-yes", False: "cap-no", None: "unsourced"}[value]
+    return format_html('<span class="{}">{}</span>', css, text.capability_word(value))
+
+
+def _safe_url(url: str) -> str | None:
+    return url if urlsplit(url).scheme in {"http", "https"} else None
+
+
+@register.filter
+def external(url: str) -> str:
+    """The URL when it is http(s), else an empty string (never a javascript: link)."""
+    return _safe_url(url or "") or ""
+
+
+@register.simple_tag
+def cite(obj: Any, field: str) -> SafeString | str:
+    """'[3]' linking to the source of `obj.field`; a marker when a value has no recorded source."""
+    ref: SourceRef | None = obj.source(field)
+    if ref is not None:
+        return source_link(ref)
+    if field in CAPABILITY_FIELDS and hasattr(obj, "capabilities"):
+        value = obj.capabilities.get(field)
+    else:
+        value = getattr(obj, {"organization": "organization_name", "license": "license_name"}.get(field, field), None)
+    if value is None or value == "" or value == ():
+        return ""  # nothing shown, nothing to cite
+    return mark_safe(
+        '<span class="cite cite-missing" title="No source is recorded for this value yet">[no source]</span>'
+    )
+
+
+@register.filter
+def source_link(ref: SourceRef | None) -> SafeString | str:
+    if ref is None:
+        return ""
+    label = f"{ref.title}, retrieved {ref.retrieved_on.isoformat()}"
+    url = _safe_url(ref.url)
+    if url is None:
+        return format_html('<span class="cite" title="{}">[{}]</span>', label, ref.number)
+    return format_html(
+        '<a class="cite" href="{}" title="{}" rel="nofollow noopener" aria-label="Source {}: {}">[{}]</a>',
+        url,
+        label,
+        ref.number,
+        ref.title,
+        ref.number,
+    )
+
+
+@register.filter
+def jsonld(value: Any) -> SafeString:
+    """A `<script type="application/ld+json">` data block, escaped so stored text cannot end it."""
+    data = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(data))
+
+
+@register.filter
+def plural_of(count: int, noun: str) -> str:
+    """{{ n|plural_of:"provider" }} -> '1 provider' / '4 providers'."""
+    return text.plural(count, noun)

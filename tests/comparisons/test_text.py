@@ -1,0 +1,413 @@
+"""Generated words, table-driven over plain facts dataclasses (no database)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal as D
+
+import pytest
+
+from comparisons import text
+from comparisons.facts import ModelFacts, PageFacts, PairFacts, shared_benchmarks
+from tests.comparisons.builders import ALL_UNKNOWN, mf, offer
+
+
+def pair(a: ModelFacts, b: ModelFacts) -> PairFacts:
+    return PairFacts(a=a, b=b, shared_benchmarks=shared_benchmarks(a, b), page=PageFacts((), None, None))
+
+
+def seed_pair() -> PairFacts:
+    llama = mf(
+        "Llama 3.2 1B",
+        organization_label="AI at Meta",
+        release_date=datetime.date(2024, 9, 25),
+        context_window=131072,
+        parameter_count=1_230_000_000,
+        license_name="Llama 3.2 Community License",
+        license_kind="open_weights",
+        caps={"reasoning": False, "vision": False},
+        offerings=(offer("Fireworks AI", "0.10", "0.10"),),
+    )
+    o4 = mf(
+        "o4-mini",
+        organization_label="OpenAI",
+        release_date=datetime.date(2025, 4, 16),
+        license_name="OpenAI Terms",
+        license_kind="proprietary",
+        caps={"reasoning": True, "vision": True},
+        offerings=(
+            offer("OpenAI API", "1.10", "4.40"),
+            offer("OpenRouter", "1.10", "4.40"),
+            offer("OpenAI Batch API", "0.55", "2.20"),
+            offer("Replicate API", "0.50", "2.00"),
+        ),
+    )
+    return pair(llama, o4)
+
+
+def all_text(p: PairFacts) -> str:
+    faq = text.faq(p)
+    parts = [
+        *text.summary(p),
+        *text.deep_dive(p),
+        *text.choose_when_sentences(p),
+        *(e.question + " " + e.answer for e in faq),
+        text.meta_description(p),
+        text.title(p),
+    ]
+    return "\n".join(parts)
+
+
+class TestFormatting:
+    @pytest.mark.parametrize(
+        ("amount", "expected"),
+        [
+            ("0.1", "$0.10"),
+            ("0.10", "$0.10"),
+            ("0.075", "$0.075"),
+            ("2.5", "$2.50"),
+            ("15", "$15.00"),
+            ("0", "$0.00"),
+            ("1234.5", "$1,234.50"),
+            ("0.000125", "$0.000125"),
+        ],
+    )
+    def test_usd(self, amount, expected):
+        assert text.format_usd(D(amount)) == expected
+
+    def test_price_has_unit(self):
+        assert text.format_price(D("0.1")) == "$0.10 / 1M"
+
+    @pytest.mark.parametrize(
+        ("tokens", "expected"),
+        [
+            (131072, "128K"),
+            (200000, "200K"),
+            (8192, "8K"),
+            (1048576, "1M"),
+            (1_000_000, "1M"),
+            (1_047_576, "1.05M"),
+            (32000, "32K"),
+            (512, "512"),
+        ],
+    )
+    def test_token_counts(self, tokens, expected):
+        assert text.format_token_count(tokens) == expected
+        assert text.format_tokens(tokens) == f"{expected} tokens"
+
+    @pytest.mark.parametrize(
+        ("count", "expected"),
+        [(1_230_000_000, "1.23B"), (70_000_000_000, "70B"), (1_800_000_000_000, "1.8T"), (350_000_000, "350M")],
+    )
+    def test_parameters(self, count, expected):
+        assert text.format_parameters(count) == expected
+
+    @pytest.mark.parametrize(
+        ("count", "expected"), [(0, "0 providers"), (1, "1 provider"), (2, "2 providers"), (4, "4 providers")]
+    )
+    def test_plural(self, count, expected):
+        assert text.plural(count, "provider") == expected
+
+    @pytest.mark.parametrize(
+        ("low", "high", "percent", "multiple"),
+        [
+            ("0.10", "0.50", "80%", "5x"),
+            ("0.10", "2.00", "95%", "20x"),
+            ("0.10", "0.95", "89%", "9.5x"),
+            ("0.001", "1", "99.9%", "1000x"),
+            ("0.0000001", "1", "over 99.9%", "10000000x"),
+            ("0.999", "1", "0.1%", None),
+            ("0.9999", "1", "under 0.1%", None),
+            ("1", "1.5", "33%", "1.5x"),
+            ("1", "1.2", "17%", None),
+        ],
+    )
+    def test_percent_and_multiple(self, low, high, percent, multiple):
+        assert text.format_percent(D(low), D(high)) == percent
+        assert text.format_multiple(D(low), D(high)) == multiple
+
+    @pytest.mark.parametrize(
+        ("phrase", "expected"),
+        [
+            ("open-weights model", "an"),
+            ("proprietary model", "a"),
+            ("1.23B-parameter model", "a"),
+            ("8B-parameter model", "an"),
+            ("11B-parameter model", "an"),
+            ("18B-parameter model", "an"),
+            ("80B-parameter model", "an"),
+            ("110B-parameter model", "a"),
+            ("reasoning model", "a"),
+        ],
+    )
+    def test_article(self, phrase, expected):
+        assert text.article(phrase) == expected
+
+    def test_join_words(self):
+        assert text.join_words([]) == ""
+        assert text.join_words(["a"]) == "a"
+        assert text.join_words(["a", "b"]) == "a and b"
+        assert text.join_words(["a", "b", "c"], "or") == "a, b or c"
+
+
+class TestPriceStatements:
+    @pytest.mark.parametrize(
+        ("a_prices", "b_prices", "expected", "absent"),
+        [
+            # equal prices
+            (("1", "2"), ("1", "2"), ["Both cost the same price for input tokens: $1.00 / 1M"], ["cheaper"]),
+            # one price missing
+            (
+                ("1", "2"),
+                (None, None),
+                ["A complete price (input and output) for Beta is not yet sourced"],
+                ["cheaper", "$"],
+            ),
+            # free model: no division by zero, no "infinitely"
+            (("0", "0"), ("1", "2"), ["Alpha is free on input tokens, while Beta charges $1.00 / 1M"], ["%", "x "]),
+            # both free
+            (("0", "0"), ("0", "0"), ["Both are free on input tokens"], ["cheaper"]),
+            # 1000x gap
+            (("0.001", "0.001"), ("1", "1"), ["Alpha is 99.9% cheaper on input", "Beta costs 1000x as much"], []),
+            # ordinary gap
+            (("0.10", "0.10"), ("0.50", "2.00"), ["Alpha is 80% cheaper on input", "Beta costs 5x as much"], []),
+        ],
+    )
+    def test_input_price_sentence(self, a_prices, b_prices, expected, absent):
+        a = mf("Alpha", offerings=(offer("P1", *a_prices),))
+        b_offerings = () if b_prices == (None, None) else (offer("P2", *b_prices),)
+        b = mf("Beta", offerings=b_offerings)
+        sentence = text.price_sentence(a, b, "input")
+        for fragment in expected:
+            assert fragment in sentence
+        for fragment in absent:
+            assert fragment not in sentence
+        assert "infinite" not in sentence
+        assert "400%" not in sentence
+
+    def test_cheapest_provider_is_named_and_used(self):
+        a = mf("Alpha", offerings=(offer("Dear", "5", "5"), offer("Cheap", "1", "1")))
+        b = mf("Beta", offerings=(offer("Only", "2", "2"),))
+        sentence = text.price_sentence(a, b, "input")
+        assert "$1.00 / 1M on Cheap for Alpha" in sentence
+        assert "$2.00 / 1M on Only for Beta" in sentence
+
+    def test_offering_without_output_price_is_not_the_cheapest(self):
+        a = mf("Alpha", offerings=(offer("Half", "0.01", None), offer("Full", "1", "1")))
+        assert a.cheapest is not None and a.cheapest.provider_name == "Full"
+
+    @pytest.mark.parametrize(
+        ("a_prices", "b_prices", "expected"),
+        [
+            (("1", "1"), ("1", "1"), "the same price."),
+            (("0", "0"), ("1", "1"), "Alpha is $1.00 per 1M blended tokens lower (it is listed free)"),
+            (("1", "1"), None, "the price of Beta is not yet sourced"),
+            (("0.001", "0.001"), ("1", "1"), "(99.9% cheaper; Beta costs 1000x as much)"),
+        ],
+    )
+    def test_blended_sentence(self, a_prices, b_prices, expected):
+        a = mf("Alpha", offerings=(offer("P1", *a_prices),))
+        b = mf("Beta", offerings=() if b_prices is None else (offer("P2", *b_prices),))
+        assert expected in text.blended_sentence(pair(a, b))
+
+    @pytest.mark.parametrize(
+        ("cost_a", "cost_b", "expected"),
+        [
+            (D("1"), D("9.5"), "Alpha costs $8.50 a month less than Beta for this workload"),
+            (D("3"), D("3"), "Both cost $3.00 a month"),
+            (D("0"), D("3"), "Alpha costs nothing for this workload; Beta costs $3.00 a month."),
+            (D("3"), None, "No monthly cost for Beta: its price is not yet sourced."),
+        ],
+    )
+    def test_workload_sentence(self, cost_a, cost_b, expected):
+        assert expected in text.workload_sentence("Alpha", cost_a, "Beta", cost_b)
+
+
+class TestIdentityAndCapabilities:
+    @pytest.mark.parametrize(
+        ("kwargs", "expected"),
+        [
+            (
+                {"parameter_count": 1_230_000_000, "license_kind": "open_weights", "caps": {"reasoning": False}},
+                "Alpha is a 1.23B-parameter open-weights model from Alpha Labs, release date not yet sourced.",
+            ),
+            (
+                {"license_kind": "proprietary", "caps": {"reasoning": True, "vision": True}},
+                "Alpha is a proprietary reasoning model with vision from Alpha Labs, release date not yet sourced.",
+            ),
+            # unknown reasoning is not a reasoning model
+            ({"release_date": datetime.date(2025, 1, 2)}, "Alpha is a model from Alpha Labs, released on 2025-01-02."),
+            (
+                {"parameter_count": 8_000_000_000, "license_kind": "open_source"},
+                "Alpha is an 8B-parameter open-source model",
+            ),
+        ],
+    )
+    def test_model_identity(self, kwargs, expected):
+        assert expected in text.model_identity(mf("Alpha", **kwargs))
+
+    def test_capability_differences_name_only_the_supporting_model(self):
+        a = mf("Alpha", caps={"vision": True, "reasoning": False, "tool_use": True})
+        b = mf("Beta", caps={"vision": False, "reasoning": True, "tool_use": True})
+        sentence = text.capability_differences(a, b)
+        assert "Only Alpha supports vision (image understanding)." in sentence
+        assert "Only Beta supports a reasoning mode." in sentence
+        assert "Both support tool use." in sentence
+
+    def test_capability_differences_say_when_nothing_is_sourced(self):
+        sentence = text.capability_differences(mf("Alpha"), mf("Beta"))
+        assert "Alpha's capabilities are not yet sourced." in sentence
+        assert "Only" not in sentence
+
+    def test_capabilities_that_match_are_said_not_to_differ(self):
+        caps = dict.fromkeys(ALL_UNKNOWN, False)
+        sentence = text.capability_differences(mf("Alpha", caps=caps), mf("Beta", caps=caps))
+        assert sentence.startswith("The sourced capabilities do not differ.")
+
+    @pytest.mark.parametrize(
+        ("ca", "cb", "expected"),
+        [
+            (131072, 200000, "Beta has the larger context window: 200K tokens against 128K tokens for Alpha, 1.5x"),
+            (8192, 8192, "Both have a 8K-token context window."),
+            (131072, None, "Alpha has a 128K-token context window; Beta's is not yet sourced."),
+            (None, None, "The context windows of both models are not yet sourced."),
+            (1000, 1_000_000, "1000x as much"),
+        ],
+    )
+    def test_context_sentence(self, ca, cb, expected):
+        assert expected in text.context_sentence(mf("Alpha", context_window=ca), mf("Beta", context_window=cb))
+
+
+class TestAvailabilityAndLicense:
+    def test_model_with_zero_providers(self):
+        a = mf("Alpha")
+        b = mf("Beta", offerings=(offer("P1", "1", "1"),))
+        p = pair(a, b)
+        assert "Alpha is tracked on 0 providers and Beta on 1 provider." in text.summary(p)
+        assert "Alpha is not offered by any tracked provider yet." in text.concentration_sentence(a, b)
+        where = [e for e in text.faq(p) if e.question.startswith("Where")]
+        assert where[0].answer == "Alpha is not offered by any tracked provider yet. Beta is available on P1."
+        assert not [e for e in text.faq(p) if e.question.startswith("Which is cheaper")]
+        assert "1 providers" not in all_text(p)
+
+    def test_single_provider_is_a_concentration_risk_and_many_are_listed(self):
+        a = mf("Alpha", offerings=(offer("P1", "1", "1"),))
+        b = mf("Beta", offerings=(offer("P2", "1", "1"), offer("P3", "2", "2")))
+        sentence = text.concentration_sentence(a, b)
+        assert "Alpha is available from 1 provider (P1), so an outage" in sentence
+        assert "Beta is available from 2 providers (P2 and P3)." in sentence
+
+    def test_both_open(self):
+        a = mf("Alpha", license_name="Apache 2.0", license_kind="open_source")
+        b = mf("Beta", license_name="Beta Community License", license_kind="open_weights")
+        p = pair(a, b)
+        license_paragraph = text.deep_dive(p)[-1]
+        assert "Alpha is open source (Apache 2.0)" in license_paragraph
+        assert "Beta has open weights under the Beta Community License" in license_paragraph
+        assert "proprietary" not in license_paragraph
+        faq = {e.question: e.answer for e in text.faq(p)}
+        assert faq["Is Alpha or Beta open source?"] == (
+            "Alpha is open source (Apache 2.0). "
+            "Beta has open weights under the Beta Community License, which is not an open-source license."
+        )
+        # neither can be chosen "to self-host" over the other
+        assert not any("weights yourself" in s for s in text.choose_when_sentences(p))
+
+    def test_unknown_license_is_not_guessed(self):
+        p = pair(mf("Alpha"), mf("Beta", license_kind="proprietary", license_name="Terms"))
+        assert "Alpha's license is not yet sourced." in text.deep_dive(p)[-1]
+        assert not [e for e in text.faq(p) if "open source" in e.question]
+
+
+class TestFaqAndChoice:
+    def test_faq_asks_only_sourced_questions(self):
+        p = pair(mf("Alpha"), mf("Beta"))
+        assert text.faq(p) == []
+
+    def test_faq_capability_answers(self):
+        a = mf("Alpha", caps={"vision": True, "reasoning": False, "function_calling": True})
+        b = mf("Beta", caps={"vision": True, "reasoning": False, "function_calling": False})
+        faq = {e.question: e.answer for e in text.faq(pair(a, b))}
+        assert faq["Which is better for vision, Alpha or Beta?"].startswith(
+            "Both Alpha and Beta support vision (image understanding)"
+        )
+        reasoning = faq["Which is better for reasoning, Alpha or Beta?"]
+        assert reasoning == "Neither Alpha nor Beta supports a reasoning mode."
+        assert faq["Which is better for function calling, Alpha or Beta?"] == (
+            "Alpha: it supports function calling, and Beta does not."
+        )
+        assert "Which is better for multimodal input, Alpha or Beta?" not in faq
+
+    def test_choose_when_only_where_facts_support_it(self):
+        a = mf("Alpha", context_window=8192, offerings=(offer("P1", "1", "1"),))
+        b = mf("Beta", context_window=8192, offerings=(offer("P2", "1", "1"),))
+        assert text.choose_when(pair(a, b)) == []
+
+    def test_choose_when_reasons(self):
+        a = mf(
+            "Alpha",
+            context_window=200000,
+            license_kind="open_weights",
+            caps={"vision": True, "tool_use": True},
+            offerings=(offer("P1", "1", "1"),),
+        )
+        b = mf(
+            "Beta",
+            context_window=8192,
+            license_kind="proprietary",
+            caps={"vision": False, "tool_use": False},
+            offerings=(offer("P2", "0.5", "0.5"), offer("P3", "1", "1")),
+        )
+        sentences = text.choose_when_sentences(pair(a, b))
+        assert sentences == [
+            "Choose Alpha when you need to run the weights yourself, "
+            "when you need vision (image understanding) or tool use "
+            "or when prompts need more than 8K tokens of context.",
+            "Choose Beta when cost matters most (it is 50% cheaper at a 70/30 blend) "
+            "or when you want a choice of providers (2 tracked against 1).",
+        ]
+
+
+class TestShared:
+    def test_neither_with_benchmarks_has_no_shared_rows(self):
+        assert shared_benchmarks(mf("Alpha"), mf("Beta")) == ()
+
+    def test_faq_jsonld_shape(self):
+        entries = [text.FaqEntry("Q?", "A.")]
+        data = text.faq_jsonld(entries)
+        assert data["@type"] == "FAQPage"
+        assert data["mainEntity"] == [
+            {"@type": "Question", "name": "Q?", "acceptedAnswer": {"@type": "Answer", "text": "A."}}
+        ]
+
+
+class TestSeedPair:
+    def test_no_seed_mistakes(self):
+        words = all_text(seed_pair())
+        assert "400%" not in words
+        assert "1 providers" not in words
+        assert "Llama 3.2 1B is a 1.23B-parameter open-weights model from AI at Meta" in words
+        assert "Llama 3.2 1B is a reasoning" not in words
+        assert "frontier" not in words
+        for sentence in re.split(r"(?<=[.?])\s+", words):
+            if "reasoning model" in sentence:
+                assert sentence.startswith("o4-mini")
+
+    def test_ratios_are_stated_correctly(self):
+        summary = " ".join(text.summary(seed_pair()))
+        assert "Llama 3.2 1B is 80% cheaper on input, and o4-mini costs 5x as much" in summary
+        assert "Llama 3.2 1B is tracked on 1 provider and o4-mini on 4 providers." in summary
+
+    def test_blended_difference_is_85_cents(self):
+        p = seed_pair()
+        assert text.blended_difference(p) == D("0.85")
+        assert "Llama 3.2 1B is lower by $0.85 per 1M blended tokens" in text.blended_sentence(p)
+        assert "on Replicate API" in text.blended_sentence(p)
+
+    def test_meta_description_states_the_facts(self):
+        assert text.meta_description(seed_pair()) == (
+            "Llama 3.2 1B vs o4-mini. Input $0.10 / 1M vs $0.50 / 1M, output $0.10 / 1M vs $2.00 / 1M on the "
+            "cheapest tracked providers. Context 128K tokens vs not yet sourced. 1 provider vs 4 providers. "
+            "Every fact with its source."
+        )
