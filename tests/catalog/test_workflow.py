@@ -1,0 +1,524 @@
+"""Change set transitions, four-eyes, conflicts, applying, provenance, revert and the audit trail."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+
+from catalog.models import (
+    AuditEvent,
+    CatalogRevision,
+    ChangeItem,
+    ChangeSet,
+    ChangeSetError,
+    LanguageModel,
+    Offering,
+    Organization,
+    Provenance,
+    Review,
+)
+from catalog.services import (
+    NewRef,
+    ProposedChange,
+    changeset_cite_source,
+    changeset_create_applied,
+    changeset_diff,
+    changeset_open_draft,
+    changeset_propose,
+    changeset_revert,
+    system_user,
+)
+from tests.factories import create_model, create_offering, create_organization, create_provider, create_source
+
+from .workflow_support import create_editor, create_reviewer, propose_price, submitted_price_change
+
+pytestmark = pytest.mark.django_db
+
+State = ChangeSet.State
+
+
+@pytest.fixture
+def editor():
+    return create_editor()
+
+
+@pytest.fixture
+def reviewer():
+    return create_reviewer()
+
+
+@pytest.fixture
+def offering():
+    return create_offering(input_price=Decimal("1.00"), output_price=Decimal("2.00"))
+
+
+def actions(changeset: ChangeSet) -> list[str]:
+    return list(changeset.events.values_list("action", flat=True))
+
+
+class TestSubmit:
+    def test_author_submits_a_sourced_draft(self, editor, offering):
+        changeset = propose_price(user=editor, offering=offering, price="0.80").changeset
+        changeset.submit(user=editor, summary="Cheaper input")
+        changeset.refresh_from_db()
+        assert changeset.state == State.SUBMITTED
+        assert changeset.submitted_at is not None
+        assert actions(changeset) == ["created", "proposed", "submitted"]
+
+    def test_empty_changeset_cannot_be_submitted(self, editor):
+        changeset = changeset_open_draft(user=editor)
+        with pytest.raises(ChangeSetError, match="empty"):
+            changeset.submit(user=editor, summary="Nothing")
+        assert ChangeSet.objects.get(pk=changeset.pk).state == State.DRAFT
+
+    def test_item_without_source_is_refused(self, editor, offering):
+        change = ProposedChange("update", Offering, values={"input_price": Decimal("3")}, target=offering)
+        changeset = changeset_propose(user=editor, change=change).changeset
+        with pytest.raises(ChangeSetError, match="Cite a source"):
+            changeset.submit(user=editor, summary="Unsourced")
+        changeset_cite_source(changeset=changeset, user=editor, source=create_source())
+        changeset.submit(user=editor, summary="Now sourced")
+        assert changeset.state == State.SUBMITTED
+
+    def test_summary_is_required(self, editor, offering):
+        changeset = propose_price(user=editor, offering=offering, price="0.80").changeset
+        with pytest.raises(ChangeSetError, match="summary"):
+            changeset.submit(user=editor, summary="  ")
+
+    def test_only_the_author_submits(self, editor, reviewer, offering):
+        changeset = propose_price(user=editor, offering=offering, price="0.80").changeset
+        with pytest.raises(ChangeSetError, match="Only the author"):
+            changeset.submit(user=reviewer, summary="Not mine")
+
+    def test_submitted_changeset_cannot_be_submitted_again(self, editor):
+        changeset = submitted_price_change(editor=editor)
+        with pytest.raises(ChangeSetError, match="submitted, not draft"):
+            changeset.submit(user=editor, summary="Again")
+
+
+class TestWithdraw:
+    @pytest.mark.parametrize("stage", ["draft", "submitted", "conflicted"])
+    def test_author_withdraws_a_pending_changeset(self, editor, reviewer, offering, stage):
+        changeset = propose_price(user=editor, offering=offering, price="0.80").changeset
+        if stage != "draft":
+            changeset.submit(user=editor, summary="s")
+        if stage == "conflicted":
+            Offering.objects.filter(pk=offering.pk).update(version=5)
+            assert changeset.approve(user=reviewer) is False
+        changeset.withdraw(user=editor, comment="Changed my mind")
+        assert ChangeSet.objects.get(pk=changeset.pk).state == State.WITHDRAWN
+        assert changeset.items.count() == 1  # kept for the record
+        assert changeset.events.last().comment == "Changed my mind"
+
+    def test_someone_else_cannot_withdraw(self, editor, reviewer):
+        changeset = submitted_price_change(editor=editor)
+        with pytest.raises(ChangeSetError, match="Only the author"):
+            changeset.withdraw(user=reviewer)
+
+    def test_applied_changeset_cannot_be_withdrawn(self, editor, reviewer):
+        changeset = submitted_price_change(editor=editor)
+        changeset.approve(user=reviewer)
+        with pytest.raises(ChangeSetError, match="applied"):
+            changeset.withdraw(user=editor)
+
+
+class TestReject:
+    def test_reviewer_rejects_with_a_comment_and_the_live_value_stays(self, editor, reviewer, offering):
+        changeset = submitted_price_change(editor=editor, offering=offering, price="0.10")
+        changeset.reject(user=reviewer, comment="The pricing page says $1.00")
+        offering.refresh_from_db()
+        assert offering.input_price == Decimal("1.00")
+        assert offering.version == 1
+        assert ChangeSet.objects.get(pk=changeset.pk).state == State.REJECTED
+        review = Review.objects.get(changeset=changeset)
+        assert (review.decision, review.reviewer, review.author) == ("reject", reviewer, editor)
+        assert actions(changeset)[-1] == "rejected"
+
+    def test_reject_requires_a_comment(self, editor, reviewer):
+        changeset = submitted_price_change(editor=editor)
+        with pytest.raises(ChangeSetError, match="comment"):
+            changeset.reject(user=reviewer, comment=" ")
+        assert ChangeSet.objects.get(pk=changeset.pk).state == State.SUBMITTED
+
+    def test_author_cannot_reject_own_changeset(self):
+        author = create_reviewer("both")
+        changeset = submitted_price_change(editor=author)
+        with pytest.raises(ChangeSetError, match="own change set"):
+            changeset.reject(user=author, comment="No")
+
+    def test_editor_without_review_permission_cannot_reject(self, editor):
+        changeset = submitted_price_change(editor=create_editor("other"))
+        with pytest.raises(ChangeSetError, match="reviewer permission"):
+            changeset.reject(user=editor, comment="No")
+
+    def test_draft_cannot_be_rejected(self, editor, reviewer, offering):
+        changeset = propose_price(user=editor, offering=offering, price="0.80").changeset
+        with pytest.raises(ChangeSetError, match="draft, not submitted"):
+            changeset.reject(user=reviewer, comment="No")
+
+
+class TestApprove:
+    def test_approval_writes_value_version_provenance_revision_and_audit(self, editor, reviewer, offering):
+        source = create_source(url="https://example.com/pricing", title="Pricing page")
+        changeset = propose_price(user=editor, offering=offering, price="0.25", source=source).changeset
+        changeset.submit(user=editor, summary="New price")
+        revision_before = CatalogRevision.current()
+
+        assert changeset.approve(user=reviewer, comment="Matches the page") is True
+
+        offering.refresh_from_db()
+        assert offering.input_price == Decimal("0.25")
+        assert offering.version == 2
+        provenance = Provenance.objects.get(
+            content_type=ContentType.objects.get_for_model(Offering), object_id=offering.pk, field="input_price"
+        )
+        assert provenance.source == source
+        assert provenance.reviewed_at == changeset.applied_at
+        assert CatalogRevision.current() == revision_before + 1 == changeset.revision
+        changeset.refresh_from_db()
+        assert changeset.state == State.APPLIED
+        assert actions(changeset) == ["created", "proposed", "submitted", "approved", "applied"]
+        approved = changeset.events.get(action="approved")
+        assert (approved.actor, approved.comment, approved.from_state, approved.to_state) == (
+            reviewer,
+            "Matches the page",
+            "submitted",
+            "approved",
+        )
+
+    def test_author_cannot_approve_own_changeset_even_as_reviewer(self):
+        author = create_reviewer("both")
+        changeset = submitted_price_change(editor=author)
+        with pytest.raises(ChangeSetError, match="own change set"):
+            changeset.approve(user=author)
+        assert not Review.objects.exists()
+
+    def test_superuser_is_a_reviewer_but_still_under_four_eyes(self, editor):
+        admin = User.objects.create_superuser("root", "root@example.com", "pw")
+        own = submitted_price_change(editor=admin)
+        with pytest.raises(ChangeSetError, match="own change set"):
+            own.approve(user=admin)
+        assert submitted_price_change(editor=editor).approve(user=admin) is True
+
+    def test_editor_without_review_permission_cannot_approve(self, editor):
+        changeset = submitted_price_change(editor=create_editor("other"))
+        with pytest.raises(ChangeSetError, match="reviewer permission"):
+            changeset.approve(user=editor)
+
+    @pytest.mark.parametrize("state", [State.DRAFT, State.APPLIED, State.REJECTED, State.WITHDRAWN, State.CONFLICTED])
+    def test_approving_a_changeset_that_is_not_submitted_is_refused(self, editor, reviewer, offering, state):
+        changeset = propose_price(user=editor, offering=offering, price="0.80").changeset
+        ChangeSet.objects.filter(pk=changeset.pk).update(state=state)
+        with pytest.raises(ChangeSetError, match="Cannot approve"):
+            changeset.approve(user=reviewer)
+        offering.refresh_from_db()
+        assert offering.input_price == Decimal("1.00")
+
+    def test_four_eyes_is_enforced_by_the_database(self, editor):
+        changeset = submitted_price_change(editor=editor)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Review.objects.create(changeset=changeset, author=editor, reviewer=editor, decision="approve")
+
+    def test_database_refuses_a_second_approval_and_a_silent_rejection(self, editor, reviewer):
+        changeset = submitted_price_change(editor=editor)
+        changeset.approve(user=reviewer)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Review.objects.create(
+                changeset=changeset, author=editor, reviewer=create_reviewer("r2"), decision="approve"
+            )
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Review.objects.create(changeset=changeset, author=editor, reviewer=reviewer, decision="reject")
+
+
+class TestConflicts:
+    def test_second_stale_changeset_on_the_same_field_conflicts_and_overwrites_nothing(self, reviewer, offering):
+        alice, bob = create_editor("alice"), create_editor("bob")
+        first = submitted_price_change(editor=alice, offering=offering, price="0.50")
+        second = submitted_price_change(editor=bob, offering=offering, price="0.70")
+
+        assert first.approve(user=reviewer) is True
+        assert second.approve(user=reviewer) is False
+
+        offering.refresh_from_db()
+        assert offering.input_price == Decimal("0.50")
+        assert offering.version == 2
+        second.refresh_from_db()
+        assert second.state == State.CONFLICTED
+        assert [(p["field"], p["drafted"], p["live"], p["proposed"]) for p in second.problems] == [
+            ("input_price", "1", "0.5", "0.7")
+        ]
+        assert not Review.objects.filter(changeset=second).exists()
+        assert actions(second)[-1] == "conflicted"
+
+    def test_author_rebases_a_conflicted_changeset_and_it_applies(self, reviewer, offering):
+        alice, bob = create_editor("alice"), create_editor("bob")
+        first = submitted_price_change(editor=alice, offering=offering, price="0.50")
+        second = submitted_price_change(editor=bob, offering=offering, price="0.70")
+        first.approve(user=reviewer)
+        second.approve(user=reviewer)
+
+        with pytest.raises(ChangeSetError, match="Only the author"):
+            second.rebase(user=alice)
+        second.rebase(user=bob)
+        item = second.items.get()
+        assert second.state == State.DRAFT
+        assert item.changes == {"input_price": ["0.5", "0.7"]}
+        assert item.base_version == 2
+        second.submit(user=bob, summary="Redrafted")
+        assert second.approve(user=reviewer) is True
+        offering.refresh_from_db()
+        assert (offering.input_price, offering.version) == (Decimal("0.70"), 3)
+        assert actions(second)[-5:] == ["conflicted", "rebased", "submitted", "approved", "applied"]
+
+    def test_rebase_is_refused_unless_conflicted(self, editor):
+        changeset = submitted_price_change(editor=editor)
+        with pytest.raises(ChangeSetError, match="Cannot rebase"):
+            changeset.rebase(user=editor)
+
+    def test_target_deleted_since_drafting_conflicts(self, editor, reviewer, offering):
+        changeset = submitted_price_change(editor=editor, offering=offering)
+        Offering.objects.filter(pk=offering.pk).delete()
+        assert changeset.approve(user=reviewer) is False
+        assert changeset.problems[0]["kind"] == "deleted"
+        assert changeset.items.count() == 1  # the author's work is kept
+
+    def test_all_or_nothing_when_one_item_conflicts(self, editor, reviewer):
+        untouched = create_offering(input_price=Decimal("1.00"))
+        moved = create_offering(input_price=Decimal("1.00"))
+        item = propose_price(user=editor, offering=untouched, price="0.40")
+        propose_price(user=editor, offering=moved, price="0.40", changeset=item.changeset)
+        item.changeset.submit(user=editor, summary="Two prices")
+        Offering.objects.filter(pk=moved.pk).update(version=7, input_price=Decimal("3"))
+
+        assert item.changeset.approve(user=reviewer) is False
+        untouched.refresh_from_db()
+        assert (untouched.input_price, untouched.version) == (Decimal("1.00"), 1)
+        assert not Provenance.objects.exists()
+
+    def test_invalid_result_is_reported_and_nothing_is_written(self, editor, reviewer, offering):
+        item = propose_price(user=editor, offering=offering, price="0.30")
+        change = ProposedChange(
+            "update", Offering, values={"cached_input_price": Decimal("5")}, target=create_offering(), source=None
+        )
+        other = changeset_propose(user=editor, change=change, changeset=item.changeset)
+        other.source = item.source
+        other.save()
+        item.changeset.submit(user=editor, summary="Bad cached price")
+
+        assert item.changeset.approve(user=reviewer) is False
+        assert item.changeset.problems[0]["field"] == "cached_input_price"
+        assert "above the input price" in item.changeset.problems[0]["message"]
+        offering.refresh_from_db()
+        assert offering.input_price == Decimal("1.00")
+
+
+class TestDrafts:
+    def test_proposing_leaves_the_live_row_untouched(self, editor, offering):
+        propose_price(user=editor, offering=offering, price="0.10")
+        offering.refresh_from_db()
+        assert (offering.input_price, offering.version) == (Decimal("1.00"), 1)
+
+    def test_a_second_save_of_the_same_row_merges_into_one_item(self, editor, offering):
+        first = propose_price(user=editor, offering=offering, price="0.10")
+        change = ProposedChange("update", Offering, values={"output_price": Decimal("4")}, target=offering)
+        second = changeset_propose(user=editor, change=change)
+        assert second.pk == first.pk
+        assert second.changes == {"input_price": ["1", "0.1"], "output_price": ["2", "4"]}
+        assert second.source_id == first.source_id
+
+    def test_setting_a_value_back_removes_it_from_the_item(self, editor, offering):
+        propose_price(user=editor, offering=offering, price="0.10")
+        assert propose_price(user=editor, offering=offering, price="1") is None
+        assert not ChangeItem.objects.exists()
+
+    def test_nothing_a_reviewer_does_loses_an_editors_draft(self, editor, reviewer, offering):
+        submitted = submitted_price_change(editor=editor, offering=offering)
+        draft_item = propose_price(user=editor, offering=create_offering(), price="9")
+        submitted.reject(user=reviewer, comment="Wrong page")
+        assert ChangeItem.objects.filter(pk=draft_item.pk).exists()
+        assert submitted.items.count() == 1
+        assert changeset_open_draft(user=editor) == draft_item.changeset
+
+    def test_editor_cannot_edit_someone_elses_or_a_submitted_changeset(self, editor, offering):
+        changeset = submitted_price_change(editor=editor)
+        with pytest.raises(ChangeSetError, match="not a draft"):
+            propose_price(user=editor, offering=offering, price="3", changeset=changeset)
+        other_draft = changeset_open_draft(user=create_editor("other"))
+        with pytest.raises(ChangeSetError, match="Only the author"):
+            propose_price(user=editor, offering=offering, price="3", changeset=other_draft)
+
+
+class TestRevert:
+    def test_revert_is_a_reviewed_changeset_that_restores_value_and_source(self, editor, reviewer, offering):
+        old_source = create_source(title="Old pricing")
+        ct = ContentType.objects.get_for_model(Offering)
+        Provenance.objects.create(
+            content_type=ct,
+            object_id=offering.pk,
+            field="input_price",
+            source=old_source,
+            reviewed_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+        )
+        changeset = submitted_price_change(editor=editor, offering=offering, price="0.20")
+        changeset.approve(user=reviewer)
+
+        reverse_set = changeset_revert(changeset=changeset, user=reviewer, comment="Price was a promo")
+        assert reverse_set.state == State.SUBMITTED
+        assert reverse_set.reverts == changeset
+        assert reverse_set.author == reviewer
+        offering.refresh_from_db()
+        assert offering.input_price == Decimal("0.20")  # nothing changes before review
+        with pytest.raises(ChangeSetError, match="own change set"):
+            reverse_set.approve(user=reviewer)
+
+        assert reverse_set.approve(user=create_reviewer("second")) is True
+        offering.refresh_from_db()
+        assert (offering.input_price, offering.version) == (Decimal("1.00"), 3)
+        provenance = Provenance.objects.get(content_type=ct, object_id=offering.pk, field="input_price")
+        assert provenance.source == old_source
+        assert actions(changeset)[-1] == "revert_created"
+        assert actions(reverse_set) == ["revert_created", "proposed", "submitted", "approved", "applied"]
+
+    def test_only_applied_changesets_by_reviewers_can_be_reverted_once(self, editor, reviewer):
+        changeset = submitted_price_change(editor=editor)
+        with pytest.raises(ChangeSetError, match="Cannot revert"):
+            changeset_revert(changeset=changeset, user=reviewer)
+        changeset.approve(user=reviewer)
+        with pytest.raises(ChangeSetError, match="reviewer permission"):
+            changeset_revert(changeset=changeset, user=editor)
+        changeset_revert(changeset=changeset, user=reviewer)
+        with pytest.raises(ChangeSetError, match="already reverts"):
+            changeset_revert(changeset=changeset, user=reviewer)
+
+    def test_reverting_a_create_deletes_and_reverting_that_recreates(self, reviewer):
+        author = system_user("importer")
+        bot = system_user("import-reviewer", reviewer=True)
+        provider = create_provider()
+        model = create_model()
+        change = ProposedChange(
+            "create",
+            Offering,
+            values={"model": model, "provider": provider, "input_price": Decimal("3")},
+            source=create_source(),
+        )
+        created = changeset_create_applied(author=author, reviewer=bot, changes=[change], summary="Add offering")
+        offering = Offering.objects.get(model=model, provider=provider)
+
+        undo = changeset_revert(changeset=created, user=reviewer)
+        undo.approve(user=bot)
+        assert not Offering.objects.filter(pk=offering.pk).exists()
+        assert not Provenance.objects.filter(object_id=offering.pk, field="input_price").exists()
+
+        redo = changeset_revert(changeset=undo, user=reviewer)
+        redo.approve(user=bot)
+        recreated = Offering.objects.get(model=model, provider=provider)
+        assert recreated.input_price == Decimal("3")
+
+
+class TestProgrammatic:
+    def test_create_applied_builds_related_rows_with_provenance(self):
+        author = system_user("demo-loader")
+        reviewer = system_user("demo-reviewer", reviewer=True)
+        source = create_source()
+        changes = [
+            ProposedChange("create", Organization, values={"name": "Meta", "slug": "meta"}, source=source, key="org"),
+            ProposedChange(
+                "create",
+                LanguageModel,
+                values={
+                    "name": "Llama 3.2 1B",
+                    "slug": "llama-3-2-1b",
+                    "organization": NewRef("org"),
+                    "release_date": datetime.date(2024, 9, 25),
+                },
+                source=source,
+                key="llama",
+            ),
+            ProposedChange(
+                "create",
+                Offering,
+                values={"model": NewRef("llama"), "provider": create_provider(), "input_price": Decimal("0.1")},
+                source=source,
+            ),
+        ]
+        changeset = changeset_create_applied(author=author, reviewer=reviewer, changes=changes, summary="Demo")
+
+        model = LanguageModel.objects.get(slug="llama-3-2-1b")
+        assert model.organization.name == "Meta"
+        assert model.offerings.get().input_price == Decimal("0.1")
+        assert changeset.state == State.APPLIED
+        fields = set(
+            Provenance.objects.filter(
+                content_type=ContentType.objects.get_for_model(LanguageModel), object_id=model.pk
+            ).values_list("field", flat=True)
+        )
+        assert {"name", "slug", "organization", "release_date"} <= fields
+        assert "knowledge_cutoff" not in fields  # unknown facts get no provenance
+
+    def test_create_applied_refuses_the_same_account_as_author_and_reviewer(self):
+        bot = system_user("bot", reviewer=True)
+        change = ProposedChange("create", Organization, values={"name": "X", "slug": "x"}, source=create_source())
+        with pytest.raises(ChangeSetError, match="own change set"):
+            changeset_create_applied(author=bot, reviewer=bot, changes=[change], summary="x")
+        assert not Organization.objects.filter(slug="x").exists()
+
+    def test_create_applied_rolls_back_when_a_row_is_invalid(self):
+        create_organization(slug="taken")
+        changes = [
+            ProposedChange("create", Organization, values={"name": "Y", "slug": "taken"}, source=create_source())
+        ]
+        with pytest.raises(ChangeSetError, match="slug"):
+            changeset_create_applied(
+                author=system_user("a"), reviewer=system_user("b", reviewer=True), changes=changes, summary="y"
+            )
+        assert not ChangeSet.objects.exists()
+
+
+class TestAuditEvents:
+    def test_audit_events_are_append_only(self, editor):
+        event = submitted_price_change(editor=editor).events.first()
+        event.comment = "rewritten"
+        with pytest.raises(ChangeSetError):
+            event.save()
+        with pytest.raises(ChangeSetError):
+            event.delete()
+        assert AuditEvent.objects.get(pk=event.pk).comment == ""
+
+
+class TestReviewTable:
+    def test_diff_flags_validation_problems(self, editor):
+        model = create_model(release_date=datetime.date(2025, 4, 16))
+        offering = create_offering(input_price=Decimal("1"), output_price=Decimal("2"))
+        source = create_source()
+        changeset = changeset_open_draft(user=editor)
+        for change in (
+            ProposedChange(
+                "update", LanguageModel, values={"knowledge_cutoff": datetime.date(2025, 8, 1)}, target=model
+            ),
+            ProposedChange(
+                "update",
+                Offering,
+                values={"cached_input_price": Decimal("1.5"), "output_price": Decimal("25")},
+                target=offering,
+            ),
+        ):
+            change.source = source
+            changeset_propose(user=editor, change=change, changeset=changeset)
+
+        model_diff, offering_diff = changeset_diff(changeset=changeset)
+        assert any("knowledge cutoff" in flag for flag in model_diff.flags)
+        assert any("cached input price" in flag for flag in offering_diff.flags)
+        assert any("more than 10x" in flag for flag in offering_diff.flags)
+        rows = {row.field: row for row in offering_diff.rows}
+        assert (rows["output_price"].live, rows["output_price"].proposed) == ("2", "25")
+
+    def test_diff_marks_rows_that_moved_since_drafting(self, editor, offering):
+        changeset = propose_price(user=editor, offering=offering, price="0.5").changeset
+        Offering.objects.filter(pk=offering.pk).update(input_price=Decimal("0.9"), version=2)
+        (diff,) = changeset_diff(changeset=changeset)
+        assert diff.stale
+        assert diff.rows[0].stale
+        assert (diff.rows[0].drafted, diff.rows[0].live, diff.rows[0].proposed) == ("1", "0.9", "0.5")

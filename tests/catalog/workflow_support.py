@@ -1,0 +1,45 @@
+"""Shared helpers for the review-workflow tests: users in the real groups, a quick proposal."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import Group, User
+
+from catalog.models import ChangeItem, ChangeSet, Offering, Source
+from catalog.services import EDITORS_GROUP, REVIEWERS_GROUP, ProposedChange, changeset_propose
+from tests.factories import create_offering, create_source
+
+
+def create_user(username: str, group: str | None = None, **kwargs: Any) -> User:
+    # No password: tests log in with force_login, and skipping the hasher keeps the suite fast.
+    user = User.objects.create_user(username, f"{username}@example.com", None, is_staff=True, **kwargs)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def create_editor(username: str = "editor") -> User:
+    return create_user(username, EDITORS_GROUP)
+
+
+def create_reviewer(username: str = "reviewer") -> User:
+    return create_user(username, REVIEWERS_GROUP)
+
+
+def propose_price(
+    *, user: User, offering: Offering, price: str, source: Source | None = None, changeset: ChangeSet | None = None
+) -> ChangeItem:
+    change = ProposedChange(
+        "update", Offering, values={"input_price": Decimal(price)}, target=offering, source=source or create_source()
+    )
+    return changeset_propose(user=user, change=change, changeset=changeset)
+
+
+def submitted_price_change(*, editor: User, offering: Offering | None = None, price: str = "0.50") -> ChangeSet:
+    offering = offering or create_offering(input_price=Decimal("1.00"), output_price=Decimal("2.00"))
+    item = propose_price(user=editor, offering=offering, price=price)
+    changeset = item.changeset
+    changeset.submit(user=editor, summary=f"Input price to {price}")
+    return changeset
