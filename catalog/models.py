@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models import Count, F, Min, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 PRICE_DIGITS = {"max_digits": 12, "decimal_places": 6}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -651,7 +652,7 @@ class ChangeSet(models.Model):
         permissions = [("review_changeset", "Can review (approve, reject, revert) change sets")]
 
     def __str__(self) -> str:
-        return f"Change set #{self.pk}" + (f": {self.summary[:60]}" if self.summary else "")
+        return f"Change set #{self.pk}" + (f": {Truncator(self.summary).chars(80)}" if self.summary else "")
 
     def get_admin_url(self) -> str:
         return reverse("admin:catalog_changeset_change", args=[self.pk])

@@ -674,6 +674,7 @@ def changeset_diff(*, changeset: ChangeSet) -> list[ItemDiff]:
     Queries: items, one per target model, one per related model shown: bounded by the schema, not the size.
     """
     items = list(changeset.items.select_related("content_type", "source"))
+    pending = changeset.state in ChangeSet.PENDING_STATES  # once decided, "live moved" is no longer a warning
     ids_by_model: dict[type[models.Model], set[int]] = defaultdict(set)
     for item in items:
         if item.object_id:
@@ -718,7 +719,7 @@ def changeset_diff(*, changeset: ChangeSet) -> list[ItemDiff]:
                     drafted=_display(f, old, related),
                     live=_display(f, current, related) if live is not None else "—",
                     proposed="(deleted)" if item.action == ChangeItem.Action.DELETE else _display(f, new, related),
-                    stale=live is not None and current != old,
+                    stale=pending and live is not None and current != old,
                 )
             )
         target_url = ""
@@ -727,9 +728,9 @@ def changeset_diff(*, changeset: ChangeSet) -> list[ItemDiff]:
                 target_url = reverse(f"admin:catalog_{model._meta.model_name}_change", args=[live.pk])
             except NoReverseMatch:
                 target_url = ""
-        live_exists = item.action == ChangeItem.Action.CREATE or live is not None
-        stale = live is not None and item.base_version is not None and live.version != item.base_version
-        flags = _clean_flags(item, live) + _price_jump_flags(item)
+        live_exists = item.action == ChangeItem.Action.CREATE or live is not None or not pending
+        stale = pending and live is not None and item.base_version is not None and live.version != item.base_version
+        flags = _clean_flags(item, live) + _price_jump_flags(item) if pending else []
         if not live_exists:
             flags.append("The row was deleted after this change was drafted.")
         diffs.append(

@@ -9,7 +9,15 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from catalog.models import ChangeItem, ChangeSet, LanguageModel, Offering, Provenance, Source
-from tests.factories import create_license, create_model, create_offering, create_organization, create_source
+from catalog.services import ProposedChange, changeset_propose
+from tests.factories import (
+    create_license,
+    create_model,
+    create_offering,
+    create_organization,
+    create_provider,
+    create_source,
+)
 
 from .workflow_support import create_editor, create_reviewer, propose_price, submitted_price_change
 
@@ -177,9 +185,23 @@ class TestEditorSaves:
         offering = model_with_offering.offerings.get()
         other = create_editor("other")
         propose_price(user=other, offering=offering, price="0.07")
+        new_offering = ProposedChange(
+            "create",
+            Offering,
+            values={"model": model_with_offering, "provider": create_provider(name="Newcloud"), "input_price": 1},
+        )
+        changeset_propose(user=other, change=new_offering)
         response = editor_client.get(admin_url(LanguageModel, "change", model_with_offering.pk))
         assert b"Pending proposals" in response.content
         assert b"0.1 \xe2\x86\x92 0.07" in response.content
+        assert "Create offering “Llama 3.2 1B / Newcloud”".encode() in response.content
+
+    def test_source_autocomplete_answers_editors(self, editor_client):
+        create_source(title="Anthropic pricing page")
+        url = reverse("admin:autocomplete") + "?app_label=catalog&model_name=changeitem&field_name=source&term=anthr"
+        response = editor_client.get(url)
+        assert response.status_code == 200
+        assert [r["text"] for r in response.json()["results"]] == ["Anthropic pricing page"]
 
 
 class TestChangeSetScreens:
@@ -324,8 +346,6 @@ def populate_sets(n: int) -> None:
     # one large set mixing models, offerings and a create
     for offering in offerings:
         propose_price(user=editor, offering=offering, price="5")
-    from catalog.services import ProposedChange, changeset_propose
-
     changeset_propose(
         user=editor,
         change=ProposedChange(
