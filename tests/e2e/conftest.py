@@ -52,6 +52,8 @@ def page(browser, live_server) -> Iterator:
     """A fresh page whose relative URLs resolve against the live server; fails the test on console errors.
 
     Console errors include CSP violations, so this also checks that htmx runs under the site's CSP.
+    Take screenshots after the htmx interactions: Playwright styles the page for a screenshot, and htmx
+    copying that page later (a history snapshot) reports those styles as CSP violations.
     """
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
