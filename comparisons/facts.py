@@ -147,6 +147,12 @@ class ModelFacts:
             return self.license_kind
 
     @property
+    def license_kind_note(self) -> str:
+        """The kind label to show beside the license name, unless the name already says it."""
+        label = self.license_kind_label or ""
+        return "" if (self.license_name or "").lower() == label.lower() else label
+
+    @property
     def allows_self_hosting(self) -> bool | None:
         """True for open source / open weights licenses, False for proprietary, None when not sourced."""
         if self.license_kind is None:
@@ -222,8 +228,9 @@ class SingleModelFacts:
     page: PageFacts
 
 
-# Model fields shown on the pages, in the order they are cited.
-MODEL_FACT_FIELDS = (
+# Fields each page shows with a citation, in the order they are cited. Only what a page shows is cited, so its
+# source list and "last reviewed" date cover exactly the facts on it.
+PAIR_MODEL_FIELDS = (
     "organization",
     "release_date",
     "context_window",
@@ -238,16 +245,14 @@ MODEL_FACT_FIELDS = (
     *CAPABILITY_FIELDS,
     "status",
     "deprecation_date",
-    "description",
 )
+MODEL_PAGE_FIELDS = (*PAIR_MODEL_FIELDS, "family", "description")
 OFFERING_FACT_FIELDS = (
     "input_price",
     "output_price",
     "cached_input_price",
     "batch_input_price",
     "batch_output_price",
-    "context_window",
-    "provider_model_id",
 )
 
 
@@ -332,8 +337,13 @@ def _modalities(value: object) -> tuple[str, ...] | None:
 
 
 def _model_facts(
-    model: LanguageModel, numbering: _SourceNumbering, model_sources: dict[str, SourceRef], offering_ct: int
+    model: LanguageModel,
+    numbering: _SourceNumbering,
+    model_sources: dict[str, SourceRef],
+    offering_ct: int,
+    cited_benchmarks: set[tuple[int, str]] | None,
 ) -> ModelFacts:
+    """`cited_benchmarks`: the (benchmark id, variant) rows the page shows; None for all of them."""
     offerings = tuple(
         _offering_facts(o, numbering.cite_fields(offering_ct, o, OFFERING_FACT_FIELDS)) for o in model.offerings.all()
     )
@@ -348,7 +358,11 @@ def _model_facts(
             score=r.score,
             measured_on=r.measured_on,
             self_reported=r.self_reported,
-            source=numbering.cite(r.source),
+            source=(
+                numbering.cite(r.source)
+                if cited_benchmarks is None or (r.benchmark_id, r.variant) in cited_benchmarks
+                else None
+            ),
         )
         for r in model.benchmark_results.all()
     )
@@ -384,7 +398,7 @@ def _model_facts(
     )
 
 
-def _load(slugs: list[str]) -> tuple[dict[str, ModelFacts], PageFacts] | None:
+def _load(slugs: list[str], *, model_fields: tuple[str, ...]) -> tuple[dict[str, ModelFacts], PageFacts] | None:
     """Fixed number of queries: models, offerings, benchmark results, provenance."""
     found = list(LanguageModel.objects.filter(slug__in=slugs).with_related().with_offerings().with_benchmarks())
     if len(found) != len(set(slugs)):
@@ -395,9 +409,17 @@ def _load(slugs: list[str]) -> tuple[dict[str, ModelFacts], PageFacts] | None:
         objects.extend(m.offerings.all())
     numbering = _SourceNumbering(Provenance.objects.for_objects(objects))
     model_ct, offering_ct = _content_type_ids()
+    # A pair page shows only the benchmark rows both models have; a model page shows all of its own.
+    cited_benchmarks = None
+    if len(found) > 1:
+        keys = [{(r.benchmark_id, r.variant) for r in m.benchmark_results.all()} for m in found]
+        cited_benchmarks = set.intersection(*keys)
     # Model facts are numbered first, so [1], [2] ... follow the specs table; prices and benchmarks after.
-    model_sources = {slug: numbering.cite_fields(model_ct, by_slug[slug], MODEL_FACT_FIELDS) for slug in slugs}
-    facts = {slug: _model_facts(by_slug[slug], numbering, model_sources[slug], offering_ct) for slug in slugs}
+    model_sources = {slug: numbering.cite_fields(model_ct, by_slug[slug], model_fields) for slug in slugs}
+    facts = {
+        slug: _model_facts(by_slug[slug], numbering, model_sources[slug], offering_ct, cited_benchmarks)
+        for slug in slugs
+    }
     return facts, numbering.page()
 
 
@@ -428,7 +450,7 @@ def pair_facts(slug_a: str, slug_b: str) -> PairFacts | None:
     """Facts for the comparison page of two distinct models, in the order given; None if either is unknown."""
     if slug_a == slug_b:
         return None
-    loaded = _load([slug_a, slug_b])
+    loaded = _load([slug_a, slug_b], model_fields=PAIR_MODEL_FIELDS)
     if loaded is None:
         return None
     facts, page = loaded
@@ -437,7 +459,7 @@ def pair_facts(slug_a: str, slug_b: str) -> PairFacts | None:
 
 
 def model_facts(slug: str) -> SingleModelFacts | None:
-    loaded = _load([slug])
+    loaded = _load([slug], model_fields=MODEL_PAGE_FIELDS)
     if loaded is None:
         return None
     facts, page = loaded

@@ -7,6 +7,7 @@ distinct existing models in canonical order, so none can answer 404 or 301.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Value
@@ -85,22 +86,19 @@ def _newest(exclude: list[str], count: int) -> list[LanguageModel]:
 
 
 def related_comparisons(models: list[ModelFacts], *, limit: int = 12) -> list[RelatedComparison]:
-    """Up to `limit` comparisons pairing a page model with another model, most specific reasons first."""
+    """Up to `limit` comparisons pairing a page model with another model, taking turns between the reasons."""
     exclude = [m.slug for m in models]
-    candidates: list[tuple[ModelFacts, LanguageModel, str]] = []
+    queues: list[list[tuple[ModelFacts, LanguageModel, str]]] = []
     for m in models:
-        candidates += [(m, other, f"Also by {m.organization_label}") for other in _same_organization(m, exclude)]
-    for m in models:
-        candidates += [(m, other, "Nearest in price") for other in _nearest_price(m, exclude)]
-    for m in models:
-        candidates += [(m, other, "Same capabilities") for other in _same_capabilities(m, exclude)]
-    # Newest models fill the list when the catalog is small or the reasons above find little.
-    newest = _newest(exclude, limit)
-    for index, other in enumerate(newest):
-        candidates.append((models[index % len(models)], other, "Recently released"))
+        queues.append([(m, other, f"Also by {m.organization_label}") for other in _same_organization(m, exclude)])
+        queues.append([(m, other, "Nearest in price") for other in _nearest_price(m, exclude)])
+        queues.append([(m, other, "Same capabilities") for other in _same_capabilities(m, exclude)])
+    # Newest models come last and fill the list when the catalog is small or the reasons above find little.
+    newest = [(models[i % len(models)], other, "Recently released") for i, other in enumerate(_newest(exclude, limit))]
+    candidates = [c for round_ in itertools.zip_longest(*queues) for c in round_ if c is not None] + newest
 
     links: list[RelatedComparison] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, ...]] = set()
     for m, other, reason in candidates:
         key = tuple(sorted((m.slug, other.slug)))
         if key in seen:

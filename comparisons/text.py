@@ -232,7 +232,11 @@ def model_identity(m: ModelFacts) -> str:
     if m.capability("vision") is True:
         phrase += " with vision"
     released = f"released on {format_date(m.release_date)}" if m.release_date else f"release date {NOT_SOURCED}"
-    return f"{m.name} is {article(phrase)} {phrase} from {m.organization_label}, {released}."
+    sentence = f"{m.name} is {article(phrase)} {phrase} from {m.organization_label}, {released}."
+    if m.status in {"deprecated", "retired"}:
+        since = f" since {format_date(m.deprecation_date)}" if m.deprecation_date else ""
+        sentence += f" It is {m.status}{since}."
+    return sentence
 
 
 def providers_sentence(a: ModelFacts, b: ModelFacts) -> str:
@@ -369,13 +373,20 @@ def license_sentence(m: ModelFacts) -> str:
         return f"{m.name}'s license is {NOT_SOURCED}."
     name = m.license_name or m.license_kind_label
     if m.license_kind == "open_source":
-        return f"{m.name} is open source ({name}): you can download the weights and host it yourself."
+        return f"{m.name} is open source{_named(m)}: you can download the weights and host it yourself."
     if m.license_kind == "open_weights":
         return (
             f"{m.name} has open weights under the {name}: you can download and self-host them "
             "within that license's terms, though it is not an open-source license."
         )
-    return f"{m.name} is proprietary ({name}): it can be used only through a provider's API, not self-hosted."
+    return f"{m.name} is proprietary{_named(m)}: it can be used only through a provider's API, not self-hosted."
+
+
+def _named(m: ModelFacts) -> str:
+    """' (Apache 2.0)' after the license kind, or nothing when the license is just named after its kind."""
+    if not m.license_name or m.license_name.lower() == (m.license_kind_label or "").lower():
+        return ""
+    return f" ({m.license_name})"
 
 
 def deep_dive(pair: PairFacts) -> list[str]:
@@ -466,10 +477,10 @@ def _faq_cheaper(pair: PairFacts) -> FaqEntry | None:
 def _license_answer(m: ModelFacts) -> str:
     name = m.license_name or m.license_kind_label
     if m.license_kind == "open_source":
-        return f"{m.name} is open source ({name})."
+        return f"{m.name} is open source{_named(m)}."
     if m.license_kind == "open_weights":
         return f"{m.name} has open weights under the {name}, which is not an open-source license."
-    return f"{m.name} is proprietary ({name})."
+    return f"{m.name} is proprietary{_named(m)}."
 
 
 def _faq_open(pair: PairFacts) -> FaqEntry | None:

@@ -115,9 +115,9 @@ def cite(obj: Any, field: str) -> SafeString | str:
         value = getattr(obj, {"organization": "organization_name", "license": "license_name"}.get(field, field), None)
     if value is None or value == "" or value == ():
         return ""  # nothing shown, nothing to cite
-    return mark_safe(
-        '<span class="cite cite-missing" title="No source is recorded for this value yet">[no source]</span>'
-    )
+    if field == "status" and value == "active":
+        return ""  # the default state, not a claim anyone sourced
+    return mark_safe(NO_SOURCE)
 
 
 @register.filter

@@ -86,10 +86,27 @@ def test_last_reviewed_is_the_newest_review_of_the_facts_on_the_page():
 
 def test_last_reviewed_falls_back_to_the_newest_source_retrieval():
     a, b = create_model(slug="aa"), create_model(slug="bb")
-    create_benchmark_result(model=a, source=create_source(retrieved_on=datetime.date(2026, 5, 1)))
-    create_benchmark_result(model=b, source=create_source(retrieved_on=datetime.date(2026, 6, 1)))
+    bench = create_benchmark()
+    create_benchmark_result(model=a, benchmark=bench, source=create_source(retrieved_on=datetime.date(2026, 5, 1)))
+    create_benchmark_result(model=b, benchmark=bench, source=create_source(retrieved_on=datetime.date(2026, 6, 1)))
     page = facts.pair_facts("aa", "bb").page
     assert (page.last_reviewed, page.last_reviewed_basis) == (datetime.date(2026, 6, 1), "retrieval")
+
+
+def test_a_pair_page_cites_only_what_it_shows():
+    a, b = create_model(slug="aa"), create_model(slug="bb")
+    shown, hidden = create_source(title="Shared run"), create_source(title="Only aa")
+    bench = create_benchmark()
+    create_benchmark_result(model=a, benchmark=bench, source=shown)
+    create_benchmark_result(model=b, benchmark=bench, source=shown)
+    create_benchmark_result(model=a, source=hidden)  # another benchmark: not a shared row
+    offering = create_offering(model=a)
+    cite(offering, ["provider_model_id"], create_source(title="Model id list"))  # not shown on the page
+    pair = facts.pair_facts("aa", "bb")
+    assert [s.title for s in pair.page.sources] == ["Shared run"]
+    assert len(pair.a.benchmarks) == 2
+    # the model's own page shows all its results, so it cites both
+    assert {s.title for s in facts.model_facts("aa").page.sources} == {"Shared run", "Only aa"}
 
 
 def test_nothing_sourced_means_not_reviewed():

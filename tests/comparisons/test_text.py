@@ -314,6 +314,15 @@ class TestAvailabilityAndLicense:
         # neither can be chosen "to self-host" over the other
         assert not any("weights yourself" in s for s in text.choose_when_sentences(p))
 
+    def test_a_license_named_after_its_kind_is_not_repeated(self):
+        a = mf("Alpha", license_name="Proprietary", license_kind="proprietary")
+        b = mf("Beta", license_name="MIT", license_kind="open_source")
+        p = pair(a, b)
+        assert text.license_sentence(a).startswith("Alpha is proprietary: it can be used only through")
+        assert text.license_sentence(b).startswith("Beta is open source (MIT): ")
+        assert "(Proprietary)" not in all_text(p)
+        assert a.license_kind_note == "" and b.license_kind_note == "Open source"
+
     def test_unknown_license_is_not_guessed(self):
         p = pair(mf("Alpha"), mf("Beta", license_kind="proprietary", license_name="Terms"))
         assert "Alpha's license is not yet sourced." in text.deep_dive(p)[-1]
@@ -411,3 +420,16 @@ class TestSeedPair:
             "cheapest tracked providers. Context 128K tokens vs not yet sourced. 1 provider vs 4 providers. "
             "Every fact with its source."
         )
+
+
+@pytest.mark.parametrize(
+    ("status", "date", "expected"),
+    [
+        ("deprecated", datetime.date(2026, 10, 23), " It is deprecated since 2026-10-23."),
+        ("retired", None, " It is retired."),
+        ("active", None, "released on 2025-01-02."),
+    ],
+)
+def test_identity_says_when_a_model_is_deprecated_or_retired(status, date, expected):
+    m = mf("Alpha", status=status, deprecation_date=date, release_date=datetime.date(2025, 1, 2))
+    assert text.model_identity(m).endswith(expected)

@@ -330,6 +330,9 @@ class TestContinueComparing:
         section = body[body.index('id="continue-comparing"') : body.index('id="last-reviewed"')]
         links = re.findall(r'href="(/compare/[^"]+)"', section)
         assert len(links) >= 6
+        reasons = set(re.findall(r'<small class="muted">([^<]+)</small>', section))
+        assert {"Nearest in price", "Same capabilities"} <= reasons
+        assert any(r.startswith("Also by ") for r in reasons)
         assert len(set(links)) == len(links)
         assert url not in links
         for link in links:
@@ -415,3 +418,13 @@ class TestModelAndProviderPages:
     def test_empty_catalog_pages_still_answer(self, client):
         for url in ("/", "/compare/", "/providers/"):
             assert client.get(url).status_code == 200
+
+
+def test_a_value_without_recorded_source_is_marked_and_a_default_status_is_not(client):
+    create_model(slug="aa", context_window=4096)
+    create_model(slug="bb")
+    body = client.get("/compare/aa-vs-bb/").content.decode()
+    specs = body[body.index('id="specs"') : body.index('id="pricing"')]
+    # the context window and both organizations; "Active" is the default state, not a claim
+    assert specs.count("[no source]") == 3
+    assert "4K tokens" in specs
