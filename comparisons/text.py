@@ -240,6 +240,14 @@ def model_identity(m: ModelFacts) -> str:
 
 
 def providers_sentence(a: ModelFacts, b: ModelFacts) -> str:
+    if a.provider_count == 0 and b.provider_count == 0:
+        return f"Neither {a.name} nor {b.name} is tracked on any provider yet."
+    if a.provider_count == 0 or b.provider_count == 0:
+        tracked, untracked = (b, a) if a.provider_count == 0 else (a, b)
+        return (
+            f"{tracked.name} is tracked on {plural(tracked.provider_count, 'provider')}; "
+            f"{untracked.name} is not tracked on any provider yet."
+        )
     return (
         f"{a.name} is tracked on {plural(a.provider_count, 'provider')} and "
         f"{b.name} on {plural(b.provider_count, 'provider')}."

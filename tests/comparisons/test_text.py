@@ -284,12 +284,18 @@ class TestAvailabilityAndLicense:
         a = mf("Alpha")
         b = mf("Beta", offerings=(offer("P1", "1", "1"),))
         p = pair(a, b)
-        assert "Alpha is tracked on 0 providers and Beta on 1 provider." in text.summary(p)
+        assert "Beta is tracked on 1 provider; Alpha is not tracked on any provider yet." in text.summary(p)
         assert "Alpha is not offered by any tracked provider yet." in text.concentration_sentence(a, b)
         where = [e for e in text.faq(p) if e.question.startswith("Where")]
         assert where[0].answer == "Alpha is not offered by any tracked provider yet. Beta is available on P1."
         assert not [e for e in text.faq(p) if e.question.startswith("Which is cheaper")]
         assert "1 providers" not in all_text(p)
+        assert "0 providers" not in " ".join(text.summary(p))
+
+    def test_neither_model_on_a_provider(self):
+        p = pair(mf("Alpha"), mf("Beta"))
+        assert "Neither Alpha nor Beta is tracked on any provider yet." in text.summary(p)
+        assert "0 providers" not in " ".join(text.summary(p))
 
     def test_single_provider_is_a_concentration_risk_and_many_are_listed(self):
         a = mf("Alpha", offerings=(offer("P1", "1", "1"),))
