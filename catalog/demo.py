@@ -1,11 +1,12 @@
-"""The demo catalog: parse `demo_catalog.toml` into planned rows, then upsert them with provenance.
+"""The demo catalog: parse `demo_catalog.toml` into planned rows, then write them through the review workflow.
 
 Two steps, kept apart on purpose:
 - `demo_catalog_plan(data=...)` is pure: it validates the parsed TOML and returns plain `PlannedRow`s
   (model class, natural key, field values, the source URL behind each field). No database access.
-- `demo_catalog_write(plan=...)` upserts those rows by natural key in one transaction, runs `full_clean()`
-  on each, bumps `version` only when a value really changed, and records a `Provenance` row per non-null
-  fact field. Running it twice changes nothing.
+- `demo_catalog_write(plan=...)` diffs those rows against the live catalog by natural key and turns what
+  differs into a change set authored by `catalog-bot` and approved by `catalog-reviewer-bot`;
+  `changeset_apply` writes the rows, bumps their `version` and records each fact's source and review time.
+  Running it twice changes nothing and creates no change set.
 """
 
 from __future__ import annotations
@@ -14,28 +15,39 @@ import datetime
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
 from catalog.models import (
     CAPABILITY_FIELDS,
     Benchmark,
     BenchmarkResult,
+    ChangeItem,
     LanguageModel,
     License,
     Offering,
     Organization,
-    Provenance,
     Provider,
     Source,
 )
+from catalog.services import (
+    ChangeSetConflict,
+    NewRef,
+    ProposedChange,
+    changeset_create_applied,
+    editable_fields,
+    live_json,
+    system_user,
+    value_to_json,
+)
 
 DEMO_CATALOG_PATH = Path(__file__).resolve().parent / "demo_catalog.toml"
+DEMO_AUTHOR = "catalog-bot"
+DEMO_REVIEWER = "catalog-reviewer-bot"
 
 MODEL_FACT_FIELDS = (
     "name",
@@ -87,6 +99,8 @@ class PlannedRow:
     values: dict[str, Any]
     # field name -> source URL, for every fact field that needs provenance
     field_sources: dict[str, str] = field(default_factory=dict)
+    # the source URL the row cites for everything `field_sources` does not name (its key, its name...)
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,12 +116,15 @@ class WriteStats:
     unchanged: int = 0
     provenance_written: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    changesets: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
         table = ", ".join(f"{count} {name}" for name, count in self.counts.items())
+        applied = ", ".join(f"#{pk}" for pk in self.changesets) or "none (nothing changed)"
         return (
             f"Demo catalog: {table}. Rows created {self.created}, updated {self.updated}, "
-            f"unchanged {self.unchanged}; provenance rows written {self.provenance_written}."
+            f"unchanged {self.unchanged}; provenance rows written {self.provenance_written}; "
+            f"change sets applied: {applied}."
         )
 
 
@@ -307,7 +324,13 @@ def _plan_models(
         field_sources = _field_sources(entry, values, MODEL_FACT_FIELDS, url_by_key, where)
         if status == LanguageModel.Status.ACTIVE and "status" not in entry:
             field_sources.pop("status")  # the default, not a sourced claim
-        planned[slug] = PlannedRow(model=LanguageModel, key={"slug": slug}, values=values, field_sources=field_sources)
+        planned[slug] = PlannedRow(
+            model=LanguageModel,
+            key={"slug": slug},
+            values=values,
+            field_sources=field_sources,
+            source=_source_for(entry["source"], url_by_key, where),
+        )
     for slug, successor in successors.items():
         if successor not in planned:
             raise DemoCatalogError(f"models[{slug}]: unknown successor {successor!r}")
@@ -358,7 +381,8 @@ def _plan_offerings(
             values[name] = entry.get(name)
         key = {"model": _ref(LanguageModel, slug=model), "provider": _ref(Provider, slug=provider)}
         field_sources = _field_sources(entry, values, OFFERING_FACT_FIELDS, url_by_key, where)
-        rows.append(PlannedRow(model=Offering, key=key, values=values, field_sources=field_sources))
+        source = _source_for(entry["source"], url_by_key, where)
+        rows.append(PlannedRow(model=Offering, key=key, values=values, field_sources=field_sources, source=source))
     return rows
 
 
@@ -392,7 +416,9 @@ def _plan_results(
             "variant": variant,
         }
         field_sources = {name: source_url for name in RESULT_FACT_FIELDS if values[name] is not None}
-        rows.append(PlannedRow(model=BenchmarkResult, key=key, values=values, field_sources=field_sources))
+        rows.append(
+            PlannedRow(model=BenchmarkResult, key=key, values=values, field_sources=field_sources, source=source_url)
+        )
     return rows
 
 
@@ -430,7 +456,40 @@ def demo_catalog_plan(*, data: dict[str, Any]) -> DemoPlan:
         *offering_rows,
         *result_rows,
     ]
-    return DemoPlan(rows=rows, retrieved_on=retrieved_on)
+    return DemoPlan(rows=_cite_reference_rows(rows), retrieved_on=retrieved_on)
+
+
+_REFERENCE_SECTIONS = {
+    Organization: "organizations",
+    License: "licenses",
+    Provider: "providers",
+    Benchmark: "benchmarks",
+}
+
+
+def _cite_reference_rows(rows: list[PlannedRow]) -> list[PlannedRow]:
+    """Organizations, licenses, providers and benchmarks cite the source of the first fact row naming them.
+
+    A model card names its maker and license, a pricing page its provider, a leaderboard its benchmark:
+    that is the page a reviewer would check, and every change item needs a source.
+    """
+    cited: dict[Ref, str] = {}
+    for row in rows:
+        for value in (*row.key.values(), *row.values.values()):
+            if row.source and isinstance(value, Ref) and value.model in _REFERENCE_SECTIONS:
+                cited.setdefault(value, row.source)
+    result = []
+    for row in rows:
+        if row.model in _REFERENCE_SECTIONS:
+            ref = _row_ref(row)
+            if ref not in cited:
+                section = _REFERENCE_SECTIONS[row.model]
+                raise DemoCatalogError(
+                    f"{section}[{row.key['slug']}]: no model, offering or result refers to it, so no source backs it"
+                )
+            row = replace(row, source=cited[ref])
+        result.append(row)
+    return result
 
 
 def demo_catalog_read(path: Path = DEMO_CATALOG_PATH) -> DemoPlan:
@@ -438,82 +497,215 @@ def demo_catalog_read(path: Path = DEMO_CATALOG_PATH) -> DemoPlan:
         return demo_catalog_plan(data=tomllib.load(handle))
 
 
-def _resolve(value: Any, cache: dict[Ref, models.Model]) -> Any:
-    if not isinstance(value, Ref):
-        return value
-    if value not in cache:
-        cache[value] = value.model._default_manager.get(**dict(value.key))
-    return cache[value]
+def _live_key(model: type[models.Model], obj: models.Model, names: Iterable[str]) -> tuple[type[models.Model], tuple]:
+    return model, tuple(sorted((name, getattr(obj, model._meta.get_field(name).attname)) for name in names))
 
 
-def _differs(obj: models.Model, name: str, value: Any) -> bool:
-    if isinstance(value, models.Model) or value is None and obj._meta.get_field(name).is_relation:
-        return getattr(obj, f"{name}_id") != (value.pk if value is not None else None)
-    return getattr(obj, name) != value
+class _LiveRows:
+    """The live rows the plan names, indexed by natural key: one query per table, re-read for every pass."""
+
+    def __init__(self, plan: DemoPlan) -> None:
+        key_names: dict[type[models.Model], tuple[str, ...]] = {}
+        for row in plan.rows:
+            key_names.setdefault(row.model, tuple(row.key))
+        self.rows: dict[tuple[type[models.Model], tuple], models.Model] = {}
+        for model, names in key_names.items():
+            for obj in model._default_manager.all():
+                self.rows[_live_key(model, obj, names)] = obj
+
+    def get(self, model: type[models.Model], key: dict[str, Any]) -> models.Model | None:
+        resolved = []
+        for name, value in sorted(key.items()):
+            if isinstance(value, NewRef):
+                return None
+            resolved.append((name, value.pk if isinstance(value, models.Model) else value))
+        return self.rows.get((model, tuple(resolved)))
 
 
-@transaction.atomic
-def demo_catalog_write(*, plan: DemoPlan) -> WriteStats:
-    """Upsert the planned rows by natural key and record provenance; a second run changes nothing."""
-    stats = WriteStats()
-    cache: dict[Ref, models.Model] = {}
-    sources: dict[str, Source] = {}
-    for row in plan.rows:
-        key = {name: _resolve(value, cache) for name, value in row.key.items()}
-        values = {name: _resolve(value, cache) for name, value in row.values.items()}
-        obj = row.model._default_manager.filter(**key).first()
+def _row_ref(row: PlannedRow) -> Ref:
+    return Ref(model=row.model, key=tuple(sorted(row.key.items())))
+
+
+def _new_key(index: int) -> str:
+    return f"demo-{index}"
+
+
+def _field_source(row: PlannedRow, name: str) -> str:
+    if name == "knowledge_cutoff_precision":
+        name = "knowledge_cutoff"  # the precision is part of the cutoff fact
+    return row.field_sources.get(name, row.source)
+
+
+def _must_create_with(model_field: models.Field, value: Any) -> bool:
+    """A NOT NULL field without a default cannot wait for a later change set: the row needs it to exist."""
+    return value is not None and not model_field.null and model_field.get_default() is None
+
+
+@dataclass
+class _Pass:
+    changes: list[ProposedChange] = field(default_factory=list)
+    created: set[int] = field(default_factory=set)
+    updated: set[int] = field(default_factory=set)
+    facts: int = 0
+    # the most sources any changed row's facts cite: the passes this run needs from here on
+    passes_needed: int = 0
+
+
+def _next_pass(plan: DemoPlan, live: _LiveRows, sources: dict[str, Source]) -> _Pass:
+    """The changes that bring the live catalog closer to the plan, one source per changed row.
+
+    A change item cites one source, so a row whose changed facts cite several sources takes several
+    passes: this one carries its main source's facts (and creates it), the next pass the next source's.
+    """
+    index_of = {_row_ref(row): index for index, row in enumerate(plan.rows)}
+    rows: dict[int, models.Model | None] = {}
+
+    def resolve(value: Any) -> Any:
+        if not isinstance(value, Ref):
+            return value
+        if value.model is Source:
+            return sources[dict(value.key)["url"]]
+        target = live.get(value.model, dict(value.key))
+        return target if target is not None else NewRef(_new_key(index_of[value]))
+
+    result = _Pass()
+    for index, row in enumerate(plan.rows):
+        if row.model is Source:
+            continue
+        key = {name: resolve(value) for name, value in row.key.items()}
+        wanted = {**key, **{name: resolve(value) for name, value in row.values.items()}}
+        obj = live.get(row.model, key)
+        rows[index] = obj
+        fields = {f.name: f for f in editable_fields(row.model)}
         if obj is None:
-            obj = row.model(**key, **values)
+            changed = wanted
+        else:
+            changed = {
+                name: value
+                for name, value in wanted.items()
+                if value_to_json(fields[name], value) != live_json(obj, fields[name])
+            }
+        if not changed:
+            continue
+        groups: dict[str, dict[str, Any]] = {}
+        for name, value in changed.items():
+            groups.setdefault(_field_source(row, name), {})[name] = value
+        result.passes_needed = max(result.passes_needed, len(groups))
+        primary = row.source if row.source in groups else min(groups)
+        values = groups[primary]
+        if obj is None:
+            values = {
+                **{name: value for name, value in changed.items() if _must_create_with(fields[name], value)},
+                **values,
+            }
+            change = ProposedChange(
+                ChangeItem.Action.CREATE, row.model, values=values, source=sources[primary], key=_new_key(index)
+            )
+            result.created.add(index)
+        else:
+            change = ProposedChange(
+                ChangeItem.Action.UPDATE, row.model, values=values, target=obj, source=sources[primary]
+            )
+            result.updated.add(index)
+        result.changes.append(change)
+        result.facts += sum(1 for value in values.values() if value not in (None, "", []))
+    return result
+
+
+def _write_sources(plan: DemoPlan, stats: WriteStats) -> dict[str, Source]:
+    """Sources are citations, not catalog facts: they are upserted directly, as the admin's "new source" does."""
+    planned = [row for row in plan.rows if row.model is Source]
+    existing = Source.objects.in_bulk([row.key["url"] for row in planned], field_name="url")
+    sources: dict[str, Source] = {}
+    for row in planned:
+        url = row.key["url"]
+        obj = existing.get(url)
+        if obj is None:
+            obj = Source(url=url, **row.values)
             obj.full_clean()
             obj.save()
             stats.created += 1
         else:
-            changed = [name for name, value in values.items() if _differs(obj, name, value)]
+            changed = [name for name, value in row.values.items() if getattr(obj, name) != value]
             if changed:
                 for name in changed:
-                    setattr(obj, name, values[name])
-                if hasattr(obj, "version"):
-                    obj.version += 1
-                    changed.append("version")
+                    setattr(obj, name, row.values[name])
                 obj.full_clean()
                 obj.save(update_fields=changed)
                 stats.updated += 1
             else:
                 stats.unchanged += 1
-        cache[Ref(model=row.model, key=tuple(sorted(row.key.items())))] = obj
-        if isinstance(obj, Source):
-            sources[obj.url] = obj
-        stats.provenance_written += _record_provenance(obj, row.field_sources, sources, plan.retrieved_on)
-        label = row.model._meta.verbose_name_plural
-        stats.counts[str(label)] = stats.counts.get(str(label), 0) + 1
-    return stats
+        sources[url] = obj
+    return sources
 
 
-def _record_provenance(
-    obj: models.Model,
-    field_sources: dict[str, str],
-    sources: dict[str, Source],
-    retrieved_on: dict[str, datetime.date],
-) -> int:
-    if not field_sources:
-        return 0
-    content_type = ContentType.objects.get_for_model(obj)
-    existing = {p.field: p for p in Provenance.objects.filter(content_type=content_type, object_id=obj.pk)}
-    written = 0
-    for name, url in field_sources.items():
-        source = sources[url]
-        reviewed_at = datetime.datetime.combine(retrieved_on[url], datetime.time(0), tzinfo=datetime.UTC)
-        current = existing.get(name)
-        if current is None:
-            Provenance.objects.create(
-                content_type=content_type, object_id=obj.pk, field=name, source=source, reviewed_at=reviewed_at
+def demo_accounts() -> tuple[Any, Any]:
+    """The loader's author and reviewer: two system accounts, so four-eyes holds for the load too.
+
+    Neither can sign in (no usable password, not staff). The author is also inactive; the reviewer stays
+    active because Django grants no permission, `review_changeset` included, to an inactive account.
+    """
+    author = system_user(DEMO_AUTHOR)
+    if author.is_active:
+        author.is_active = False
+        author.save(update_fields=["is_active"])
+    return author, system_user(DEMO_REVIEWER, reviewer=True)
+
+
+def _summary(number: int, total: int, batch: _Pass) -> str:
+    parts = []
+    if batch.created:
+        parts.append(f"{len(batch.created)} rows added")
+    if batch.updated:
+        parts.append(f"{len(batch.updated)} rows updated")
+    if total == 1:
+        return f"Demo catalog load: {', '.join(parts)}."
+    if number == 1:
+        return f"Demo catalog load, part 1 of {total}: {', '.join(parts)}."
+    return f"Demo catalog load, part {number} of {total}: facts with a source of their own ({', '.join(parts)})."
+
+
+@transaction.atomic
+def demo_catalog_write(*, plan: DemoPlan) -> WriteStats:
+    """Bring the live catalog to the plan through the review workflow; a second run changes nothing.
+
+    The changes become a change set by `catalog-bot`, approved and applied by `catalog-reviewer-bot`, so
+    `changeset_apply` records each fact's source and review time and the load appears in the changelog.
+    Only fields that differ from the live rows become change items; with nothing to change no change set
+    is created. All or nothing: an invalid row raises DemoCatalogError and rolls back the whole load.
+    """
+    stats = WriteStats()
+    sources = _write_sources(plan, stats)
+    author, reviewer = demo_accounts()
+    created: set[int] = set()
+    updated: set[int] = set()
+    # Each pass settles one source's facts of every changed row, so this ends within one pass per source.
+    total = 0
+    for number in range(1, len(sources) + 2):
+        batch = _next_pass(plan, _LiveRows(plan), sources)
+        if not batch.changes:
+            break
+        total = total or batch.passes_needed
+        try:
+            changeset = changeset_create_applied(
+                author=author, reviewer=reviewer, changes=batch.changes, summary=_summary(number, total, batch)
             )
-            written += 1
-        elif current.source_id != source.pk or current.reviewed_at != reviewed_at:
-            current.source, current.reviewed_at = source, reviewed_at
-            current.save(update_fields=["source", "reviewed_at"])
-            written += 1
-    return written
+        except ChangeSetConflict as conflict:
+            raise DemoCatalogError(f"The demo catalog does not apply: {conflict}") from conflict
+        stats.changesets.append(changeset.pk)
+        stats.provenance_written += batch.facts
+        created |= batch.created
+        updated |= batch.updated
+    else:
+        raise DemoCatalogError("The demo catalog did not settle: a change keeps reappearing after it applied.")
+    catalog_rows = sum(1 for row in plan.rows if row.model is not Source)
+    stats.created += len(created)
+    stats.updated += len(updated - created)
+    stats.unchanged += catalog_rows - len(created | updated)
+    for row in plan.rows:
+        label = str(row.model._meta.verbose_name_plural)
+        stats.counts[label] = stats.counts.get(label, 0) + 1
+    return stats
 
 
 def load_demo_catalog(path: Path = DEMO_CATALOG_PATH) -> WriteStats:

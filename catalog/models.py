@@ -607,6 +607,14 @@ class ChangeSetQuerySet(models.QuerySet):
     def pending(self) -> ChangeSetQuerySet:
         return self.filter(state__in=ChangeSet.PENDING_STATES)
 
+    def applied(self) -> ChangeSetQuerySet:
+        """What the public may see: applied change sets, newest first."""
+        return self.filter(state=ChangeSet.State.APPLIED).order_by("-applied_at", "-id")
+
+    def with_items(self) -> ChangeSetQuerySet:
+        items = ChangeItem.objects.select_related("content_type", "source").order_by("id")
+        return self.prefetch_related(Prefetch("items", queryset=items))
+
 
 class ChangeSet(models.Model):
     """A group of proposed catalog changes by one author, reviewed and applied as a whole."""
@@ -805,6 +813,25 @@ class ChangeSet(models.Model):
         )
 
 
+class ChangeItemQuerySet(models.QuerySet):
+    def applied(self) -> ChangeItemQuerySet:
+        return self.filter(changeset__state=ChangeSet.State.APPLIED)
+
+    def for_offerings_of(self, model_id: int) -> ChangeItemQuerySet:
+        """Items on the offerings of one language model: live ones, and deleted ones whose last model it was."""
+        offering_type = ContentType.objects.get_for_model(Offering)
+        removed = ChangeItem.objects.filter(
+            content_type=offering_type, action=ChangeItem.Action.DELETE, changes__model__0=model_id
+        )
+        return self.filter(content_type=offering_type).filter(
+            Q(object_id__in=Offering.objects.filter(model_id=model_id).values("pk"))
+            | Q(object_id__in=removed.values("object_id"))
+        )
+
+    def touching_prices(self) -> ChangeItemQuerySet:
+        return self.filter(changes__has_any_keys=list(Offering.PRICE_FIELDS))
+
+
 class ChangeItem(models.Model):
     """One proposed create / update / delete of one catalog row: field -> [old, new] as JSON values."""
 
@@ -834,6 +861,8 @@ class ChangeItem(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ChangeItemQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         verbose_name = "change item"
@@ -856,6 +885,20 @@ class ChangeItem(models.Model):
 
     def target_model(self) -> type[models.Model]:
         return self.content_type.model_class()
+
+    def price_changes(self) -> list[tuple[str, Decimal | None, Decimal | None]]:
+        """(field, old, new) for each offering price this item changes, as Decimals (None: no price)."""
+        if self.target_model() is not Offering:
+            return []
+        return [
+            (name, _decimal_or_none(self.changes[name][0]), _decimal_or_none(self.changes[name][1]))
+            for name in Offering.PRICE_FIELDS
+            if name in self.changes and self.changes[name][0] != self.changes[name][1]
+        ]
+
+
+def _decimal_or_none(value: object) -> Decimal | None:
+    return None if value is None or value == "" else Decimal(str(value))
 
 
 class Review(models.Model):

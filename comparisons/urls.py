@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "comparisons"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("providers/", views.provider_list, name="provider-list"),
     path("providers/<slug:slug>/", views.provider_detail, name="provider-detail"),
     path("models/", views.model_list, name="model-list"),
+    path("changes/", views.changes, name="changes"),
+    path("changes/<int:pk>/", views.change_detail, name="change-detail"),
+    path("changes/feed/", feeds.ChangesFeed(), name="changes-feed"),
+    path("changes/feed/atom/", feeds.ChangesAtomFeed(), name="changes-feed-atom"),
 ]

@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from catalog.models import LanguageModel
+from catalog.models import ChangeSet, LanguageModel
 
-from . import calculator, charts, facts, related, text
+from . import calculator, changelog, charts, facts, related, text
 from .compare_forms import CostCalculatorForm, PairPickerForm
 from .forms import ExplorerForm
 
@@ -114,6 +114,7 @@ def model_detail(request: HttpRequest, slug: str) -> TemplateResponse:
         "page": single.page,
         "picker": PairPickerForm(initial={"a": model.slug}),
         "chart": charts.price_chart([model]),
+        "price_history": changelog.price_history(slug),
         "related": related.related_comparisons([model], limit=6),
         "meta": _meta(
             request,
@@ -171,3 +172,44 @@ def model_list(request: HttpRequest) -> TemplateResponse:
     if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
     return TemplateResponse(request, template, {"form": form, "page": page})
+
+
+CHANGES_PAGE_SIZE = 20
+
+
+@require_GET
+def changes(request: HttpRequest) -> TemplateResponse:
+    """The public changelog: applied change sets, newest first."""
+    page = Paginator(ChangeSet.objects.applied().with_items(), CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
+    path = reverse("comparisons:changes")
+    if page.number > 1:
+        path += f"?page={page.number}"
+    context = {
+        "page": page,
+        "changesets": changelog.changelog_sets(page.object_list),
+        "meta": _meta(
+            request,
+            "Catalog changes",
+            "Every reviewed change to the catalog of models, providers and prices: what changed, from what to "
+            "what, when, and the source behind it.",
+            path,
+        ),
+    }
+    return TemplateResponse(request, "comparisons/changes.html", context)
+
+
+@require_GET
+def change_detail(request: HttpRequest, pk: int) -> TemplateResponse:
+    changeset = changelog.applied_changeset(pk)
+    if changeset is None:
+        raise Http404("No such applied change set.")
+    context = {
+        "changeset": changeset,
+        "meta": _meta(
+            request,
+            f"Change set #{changeset.pk}: {changeset.title}",
+            f"Applied {changeset.applied_at:%Y-%m-%d}: {changeset.counts}.",
+            changeset.url,
+        ),
+    }
+    return TemplateResponse(request, "comparisons/change_detail.html", context)

@@ -5,16 +5,21 @@ import tomllib
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from catalog.demo import (
+    DEMO_AUTHOR,
     DEMO_CATALOG_PATH,
+    DEMO_REVIEWER,
     MODEL_FACT_FIELDS,
     OFFERING_FACT_FIELDS,
     RESULT_FACT_FIELDS,
     DemoCatalogError,
+    DemoPlan,
+    PlannedRow,
     demo_catalog_plan,
     demo_catalog_write,
     load_demo_catalog,
@@ -22,12 +27,15 @@ from catalog.demo import (
 from catalog.models import (
     Benchmark,
     BenchmarkResult,
+    ChangeItem,
+    ChangeSet,
     LanguageModel,
     License,
     Offering,
     Organization,
     Provenance,
     Provider,
+    Review,
     Source,
 )
 
@@ -43,17 +51,49 @@ def _data() -> dict:
 
 def _snapshot() -> dict[str, list[dict]]:
     tables = {model.__name__: list(model.objects.order_by("pk").values()) for model in CATALOG_TABLES}
-    tables["Provenance"] = list(Provenance.objects.order_by("pk").values())
+    for model in (Provenance, ChangeSet, ChangeItem, User):
+        tables[model.__name__] = list(model.objects.order_by("pk").values())
     return tables
 
 
-def _midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(0), tzinfo=datetime.UTC)
+def _natural_key(row: PlannedRow) -> tuple:
+    return tuple(sorted((name, value.key if hasattr(value, "key") else value) for name, value in row.key.items()))
 
 
-@pytest.fixture
-def demo():
-    return load_demo_catalog()
+def _live_rows_by_natural_key(plan: DemoPlan) -> dict[tuple, object]:
+    """Live rows keyed like the plan's rows: FKs in a key become the referenced row's natural key."""
+    by_pk, live = {}, {}
+    for model in (Organization, License, Provider, Benchmark, LanguageModel):
+        for obj in model.objects.all():
+            by_pk[(model, obj.pk)] = (("slug", obj.slug),)
+            live[(model, (("slug", obj.slug),))] = obj
+    for obj in Offering.objects.all():
+        key = (("model", by_pk[(LanguageModel, obj.model_id)]), ("provider", by_pk[(Provider, obj.provider_id)]))
+        live[(Offering, key)] = obj
+    for obj in BenchmarkResult.objects.all():
+        key = (
+            ("benchmark", by_pk[(Benchmark, obj.benchmark_id)]),
+            ("model", by_pk[(LanguageModel, obj.model_id)]),
+            ("variant", obj.variant),
+        )
+        live[(BenchmarkResult, key)] = obj
+    return live
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo catalog, loaded once for the module inside a transaction rolled back at its end.
+
+    Each test still runs in its own savepoint (pytest-django), so a test that writes leaves nothing behind.
+    Tests that need other data compare against a snapshot instead of assuming an empty catalog.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo_catalog()
+        transaction.set_rollback(True)
+
+
+def _demo_changesets() -> list[ChangeSet]:
+    return list(ChangeSet.objects.filter(author__username=DEMO_AUTHOR).order_by("id"))
 
 
 class TestCatalogSize:
@@ -86,17 +126,73 @@ class TestCatalogSize:
         assert set(License.objects.values_list("kind", flat=True)) == set(License.Kind.values)
 
 
+class TestThroughTheReviewWorkflow:
+    def test_the_load_is_applied_change_sets_by_one_system_account_approved_by_another(self, demo):
+        changesets = _demo_changesets()
+
+        assert [c.pk for c in changesets] == demo.changesets
+        assert {c.state for c in changesets} == {ChangeSet.State.APPLIED}
+        for changeset in changesets:
+            review = changeset.reviews.get()
+            assert (review.decision, review.reviewer.username) == (Review.Decision.APPROVE, DEMO_REVIEWER)
+            assert review.reviewer_id != changeset.author_id
+        assert [c.summary for c in changesets] == [
+            "Demo catalog load, part 1 of 3: 363 rows added.",
+            "Demo catalog load, part 2 of 3: facts with a source of their own (11 rows updated).",
+            "Demo catalog load, part 3 of 3: facts with a source of their own (3 rows updated).",
+        ]
+
+    def test_most_facts_come_in_the_first_change_set_and_each_later_one_cites_a_further_source(self, demo):
+        first, *later = _demo_changesets()
+        catalog_rows = sum(model.objects.count() for model in CATALOG_TABLES if model is not Source)
+
+        assert first.items.filter(action=ChangeItem.Action.CREATE).count() == catalog_rows
+        # A change item cites one source: rows whose facts cite several (a model card and a deprecations
+        # page) get their further facts in later change sets, each with only updates.
+        assert 1 <= len(later) <= 3
+        for changeset in later:
+            assert set(changeset.items.values_list("action", flat=True)) == {ChangeItem.Action.UPDATE}
+        assert not ChangeItem.objects.filter(changeset__in=[first, *later], source__isnull=True).exists()
+
+    def test_system_accounts_cannot_sign_in(self, demo):
+        author = User.objects.get(username=DEMO_AUTHOR)
+        reviewer = User.objects.get(username=DEMO_REVIEWER)
+
+        assert not author.is_active
+        for account in (author, reviewer):
+            assert not account.has_usable_password()
+            assert not account.is_staff and not account.is_superuser
+        assert reviewer.has_perm("catalog.review_changeset")
+
+    def test_every_applied_change_is_audited(self, demo):
+        for changeset in _demo_changesets():
+            actions = list(changeset.events.values_list("action", flat=True))
+            assert actions[-3:] == ["submitted", "approved", "applied"]
+
+    def test_a_load_that_does_not_apply_rolls_back_everything(self):
+        before = _snapshot()
+        data = _data()
+        llama = next(m for m in data["models"] if m["slug"] == "llama-3-2-1b")
+        llama["knowledge_cutoff"] = "2025-01"  # after its 2024-09-25 release: clean() refuses it
+
+        with pytest.raises(DemoCatalogError, match="knowledge_cutoff"):
+            demo_catalog_write(plan=demo_catalog_plan(data=data))
+
+        assert _snapshot() == before
+
+
 class TestIdempotence:
-    def test_second_run_changes_nothing(self, demo):
+    def test_second_run_changes_nothing_and_creates_no_change_set(self, demo):
         before = _snapshot()
 
         second = load_demo_catalog()
 
         assert _snapshot() == before
         assert (second.created, second.updated, second.provenance_written) == (0, 0, 0)
+        assert second.changesets == []
         assert second.unchanged == demo.created
 
-    def test_changed_fact_updates_row_bumps_version_and_moves_provenance(self, demo):
+    def test_changed_fact_becomes_one_change_set_with_only_that_field(self, demo):
         data = _data()
         offering = next(
             o for o in data["offerings"] if o["model"] == "llama-3-2-1b" and o["provider"] == "fireworks-ai"
@@ -108,40 +204,66 @@ class TestIdempotence:
 
         row = Offering.objects.get(model__slug="llama-3-2-1b")
         assert (row.input_price, row.version) == (Decimal("0.12"), 2)
-        assert stats.updated == 1
-        assert stats.provenance_written == 1
+        assert (stats.updated, stats.provenance_written, len(stats.changesets)) == (1, 1, 1)
+        item = ChangeItem.objects.get(changeset_id=stats.changesets[0])
+        assert (item.action, item.object_id, item.changes) == ("update", row.pk, {"input_price": ["0.1", "0.12"]})
+        assert item.source.url == "https://www.together.ai/pricing"
         provenance = Provenance.objects.get(
             content_type=ContentType.objects.get_for_model(Offering), object_id=row.pk, field="input_price"
         )
         assert provenance.source.url == "https://www.together.ai/pricing"
+        assert provenance.reviewed_at == ChangeSet.objects.get(pk=stats.changesets[0]).applied_at
 
 
 class TestProvenance:
+    def test_every_planned_fact_cites_its_planned_source_reviewed_when_applied(self, demo):
+        plan = demo_catalog_plan(data=_data())
+        applied_at = {c.pk: c.applied_at for c in _demo_changesets()}
+        provenance = {(p.content_type_id, p.object_id, p.field): p for p in Provenance.objects.select_related("source")}
+        live = _live_rows_by_natural_key(plan)
+        missing, wrong = [], []
+        checked = 0
+        for row in plan.rows:
+            if row.model is Source:
+                continue
+            obj = live[(row.model, _natural_key(row))]
+            content_type = ContentType.objects.get_for_model(row.model)
+            for name, url in row.field_sources.items():
+                entry = provenance.get((content_type.pk, obj.pk, name))
+                checked += 1
+                if entry is None:
+                    missing.append(f"{obj}.{name}")
+                elif entry.source.url != url:
+                    wrong.append(f"{obj}.{name}: {entry.source.url} instead of {url}")
+                else:
+                    assert entry.reviewed_at in applied_at.values()
+        assert (missing, wrong) == ([], [])
+        assert checked > 1500
+
     @pytest.mark.parametrize(
         ("model", "fact_fields"),
         [(LanguageModel, MODEL_FACT_FIELDS), (Offering, OFFERING_FACT_FIELDS), (BenchmarkResult, RESULT_FACT_FIELDS)],
     )
-    def test_every_non_null_fact_has_a_source_reviewed_on_its_retrieval_day(self, demo, model, fact_fields):
+    def test_no_unset_fact_has_provenance(self, demo, model, fact_fields):
         content_type = ContentType.objects.get_for_model(model)
-        provenance = {
-            (p.object_id, p.field): p
-            for p in Provenance.objects.filter(content_type=content_type).select_related("source")
-        }
-        missing = []
+        cited = set(Provenance.objects.filter(content_type=content_type).values_list("object_id", "field"))
         for row in model.objects.all():
             for name in fact_fields:
                 value = getattr(row, f"{name}_id" if model._meta.get_field(name).is_relation else name)
                 if value in (None, ""):
-                    assert (row.pk, name) not in provenance, f"{row}: provenance for unset {name}"
-                    continue
-                if name == "status" and value == LanguageModel.Status.ACTIVE:
-                    continue  # the default, not a sourced claim
-                entry = provenance.get((row.pk, name))
-                if entry is None:
-                    missing.append(f"{row}.{name}")
-                    continue
-                assert entry.reviewed_at == _midnight(entry.source.retrieved_on)
-        assert missing == []
+                    assert (row.pk, name) not in cited, f"{row}: provenance for unset {name}"
+
+    def test_a_fact_with_its_own_source_cites_it(self, demo):
+        sonnet = LanguageModel.objects.get(slug="claude-3-7-sonnet")
+        cited = {
+            p.field: p.source.url
+            for p in Provenance.objects.filter(
+                content_type=ContentType.objects.get_for_model(LanguageModel), object_id=sonnet.pk
+            ).select_related("source")
+        }
+        assert cited["status"] == "https://docs.anthropic.com/en/docs/about-claude/model-deprecations"
+        assert cited["release_date"] == "https://www.anthropic.com/news/claude-3-7-sonnet"
+        assert sonnet.status == LanguageModel.Status.DEPRECATED
 
     def test_benchmark_results_cite_their_own_source(self, demo):
         content_type = ContentType.objects.get_for_model(BenchmarkResult)
@@ -149,8 +271,19 @@ class TestProvenance:
             cited = Provenance.objects.get(content_type=content_type, object_id=result.pk, field="score")
             assert cited.source_id == result.source_id
 
+    def test_providers_cite_the_pricing_page_of_their_first_offering(self, demo):
+        fireworks = Provider.objects.get(slug="fireworks-ai")
+        cited = Provenance.objects.get(
+            content_type=ContentType.objects.get_for_model(Provider), object_id=fireworks.pk, field="name"
+        )
+        assert cited.source.url == "https://fireworks.ai/pricing"
+
     def test_retrieval_days_are_the_two_snapshot_days(self, demo):
-        assert set(Source.objects.values_list("retrieved_on", flat=True)) == {
+        assert set(Source.objects.values_list("retrieved_on", flat=True)) >= {
+            datetime.date(2026, 11, 20),
+            datetime.date(2026, 7, 2),
+        }
+        assert set(Source.objects.filter(change_items__isnull=False).values_list("retrieved_on", flat=True)) == {
             datetime.date(2026, 11, 20),
             datetime.date(2026, 7, 2),
         }
@@ -192,17 +325,6 @@ class TestValidation:
         edit(data)
         with pytest.raises(DemoCatalogError, match=message.replace("(", r"\(").replace(")", r"\)")):
             demo_catalog_plan(data=data)
-
-    def test_invalid_row_rolls_back_the_whole_load(self):
-        data = _data()
-        llama = next(m for m in data["models"] if m["slug"] == "llama-3-2-1b")
-        llama["knowledge_cutoff"] = "2025-01"  # after its 2024-09-25 release: clean() refuses it
-
-        with pytest.raises(ValidationError, match="knowledge_cutoff"):
-            demo_catalog_write(plan=demo_catalog_plan(data=data))
-
-        assert LanguageModel.objects.count() == 0
-        assert Source.objects.count() == 0
 
 
 class TestSeedPair:
@@ -250,13 +372,53 @@ class TestSeedPair:
         assert (replicate.input_price, replicate.output_price) == (Decimal("1.00"), Decimal("4.00"))
 
 
+SMALL_CATALOG = """
+[[sources]]
+key = "card"
+url = "https://example.com/tiny-model-card"
+title = "Tiny model card"
+retrieved_on = 2026-11-20
+
+[[organizations]]
+slug = "tiny-lab"
+name = "Tiny Lab"
+
+[[models]]
+slug = "tiny-1b"
+name = "Tiny 1B"
+organization = "tiny-lab"
+source = "card"
+release_date = 2025-01-02
+context_window = 8192
+"""
+
+
 class TestCommand:
-    def test_command_prints_a_one_line_summary_and_is_idempotent(self, capsys):
-        call_command("load_demo_catalog")
+    def test_command_prints_a_one_line_summary_and_is_idempotent(self, capsys, tmp_path):
+        path = tmp_path / "tiny.toml"
+        path.write_text(SMALL_CATALOG)
+
+        call_command("load_demo_catalog", path=path)
         first = capsys.readouterr().out.strip()
-        call_command("load_demo_catalog")
+        call_command("load_demo_catalog", path=path)
         second = capsys.readouterr().out.strip()
 
         assert "\n" not in first
-        assert f"{LanguageModel.objects.count()} language models" in first
+        assert "1 language models" in first and "Rows created 3, updated 0" in first
+        assert LanguageModel.objects.get(slug="tiny-1b").context_window == 8192
         assert "updated 0" in second and "created 0" in second and "provenance rows written 0" in second
+        assert "change sets applied: none" in second
+
+    def test_an_inconsistent_file_is_a_command_error(self, tmp_path):
+        path = tmp_path / "bad.toml"
+        path.write_text(
+            SMALL_CATALOG.replace(
+                "release_date = 2025-01-02", 'release_date = 2025-01-02\nknowledge_cutoff = "2025-06"'
+            )
+        )
+        before = _snapshot()
+
+        with pytest.raises(CommandError, match="knowledge_cutoff"):
+            call_command("load_demo_catalog", path=path)
+
+        assert _snapshot() == before

@@ -1,0 +1,380 @@
+"""The public changelog: applied change sets read into plain dataclasses, values worded for people.
+
+Only applied change sets are public. What they show: the summary, when it applied, and per changed row
+what changed (old -> new) and which source backs it. Nobody's comments are read here, nor who wrote or
+reviewed a change: the accounts are internal, and "applied" already means a second person approved it.
+
+Queries are bounded by the schema, not by the number of change sets or items: the page of change sets,
+their items (one prefetch), then one query per kind of row the items name (to link or to name them).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+
+from catalog.models import (
+    CAPABILITY_FIELDS,
+    BenchmarkResult,
+    ChangeItem,
+    ChangeSet,
+    LanguageModel,
+    Offering,
+    Provider,
+)
+from catalog.services import editable_fields
+
+from . import text
+
+EMPTY = "—"
+TOKEN_FIELDS = frozenset({"context_window", "max_output_tokens", "long_context_threshold"})
+PARAMETER_FIELDS = frozenset({"parameter_count", "active_parameter_count"})
+LONG_TEXT = 200
+# A change set with more rows than this shows them folded (in <details>), so a bulk load does not bury the rest.
+FOLD_AFTER = 25
+
+
+# -- price changes -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriceChange:
+    """How one price moved: `direction` is up / down / new / removed; `words` says it for people."""
+
+    direction: str
+    percent: Decimal | None
+    words: str
+
+
+def price_change(old: Decimal | None, new: Decimal | None) -> PriceChange:
+    """'up 20%', 'down 50%', 'up from free', 'now free', 'first listed', 'price removed'. Pure."""
+    if old is None and new is None:
+        return PriceChange("", None, "")
+    if old is None:
+        return PriceChange("new", None, "first listed")
+    if new is None:
+        return PriceChange("removed", None, "price removed")
+    if old == 0:
+        return PriceChange("up", None, "up from free")
+    percent = (new - old) / old * 100
+    direction = "up" if percent > 0 else "down"
+    if new == 0:
+        return PriceChange(direction, percent, "now free")
+    return PriceChange(direction, percent, f"{direction} {format_percent_change(percent)}")
+
+
+def format_percent_change(percent: Decimal) -> str:
+    """The size of a change: '20%', '33.3%', 'under 0.1%' (no sign: the direction is said in words)."""
+    size = abs(percent)
+    if size < Decimal("0.05"):
+        return "under 0.1%"
+    rounded = size.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{rounded.normalize():f}%"
+
+
+# -- values for people ---------------------------------------------------------------------------------------
+
+
+def _fields(model: type[models.Model]) -> dict[str, models.Field]:
+    return {f.name: f for f in editable_fields(model)}
+
+
+def _field_order(model: type[models.Model]) -> dict[str, int]:
+    return {name: index for index, name in enumerate(_fields(model))}
+
+
+def format_value(model_field: models.Field | None, value: Any, names: dict[tuple[type, Any], str]) -> str:
+    """One stored JSON value of a change item as people read it: '$0.10 / 1M', '128K tokens', 'Supported'."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if model_field is None:
+        return str(value)
+    name = model_field.name
+    if model_field.is_relation:
+        if isinstance(value, dict):
+            return f"a new {model_field.related_model._meta.verbose_name} in the same change set"
+        return names.get((model_field.related_model, value), f"a {model_field.related_model._meta.verbose_name}")
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        if name in CAPABILITY_FIELDS:
+            return text.capability_word(value)
+        return "yes" if value else "no"
+    if name in Offering.PRICE_FIELDS:
+        return text.format_price(Decimal(str(value)))
+    if isinstance(model_field, models.DecimalField):
+        return f"{Decimal(str(value)).normalize():f}"
+    if name in TOKEN_FIELDS and isinstance(value, int):
+        return f"{value:,} tokens"
+    if name in PARAMETER_FIELDS and isinstance(value, int):
+        return text.format_parameters(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    value = str(value)
+    return value if len(value) <= LONG_TEXT else value[: LONG_TEXT - 1].rstrip() + "…"
+
+
+# -- the changelog -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+    price: PriceChange | None = None
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    action: str  # create / update / delete
+    kind: str
+    name: str
+    url: str
+    fields: tuple[FieldChange, ...] = ()
+    detail: str = ""
+    source_title: str = ""
+    source_url: str = ""
+
+    @property
+    def price_change_count(self) -> int:
+        return sum(1 for f in self.fields if f.price is not None)
+
+
+@dataclass(frozen=True)
+class ChangelogSet:
+    pk: int
+    summary: str
+    applied_at: datetime.datetime
+    entries: tuple[ChangeEntry, ...]
+    reverts: int | None = None
+
+    @property
+    def anchor(self) -> str:
+        return f"changeset-{self.pk}"
+
+    @property
+    def url(self) -> str:
+        return reverse("comparisons:change-detail", args=[self.pk])
+
+    @property
+    def title(self) -> str:
+        return self.summary or f"Change set #{self.pk}"
+
+    @property
+    def is_long(self) -> bool:
+        return len(self.entries) > FOLD_AFTER
+
+    def count(self, action: str) -> int:
+        return sum(1 for e in self.entries if e.action == action)
+
+    @property
+    def counts(self) -> str:
+        """'3 rows added, 1 row updated' for the set's heading."""
+        parts = []
+        for action, verb in (("create", "added"), ("update", "updated"), ("delete", "removed")):
+            number = self.count(action)
+            if number:
+                parts.append(f"{text.plural(number, 'row')} {verb}")
+        return ", ".join(parts)
+
+    @property
+    def price_change_count(self) -> int:
+        return sum(e.price_change_count for e in self.entries)
+
+
+class _Lookups:
+    """Names and public links of the rows a batch of items mentions: one query per kind of row."""
+
+    def __init__(self, items: list[ChangeItem]) -> None:
+        ids: dict[type[models.Model], set[int]] = defaultdict(set)
+        for item in items:
+            model = item.target_model()
+            if item.object_id:
+                ids[model].add(item.object_id)
+            fields = _fields(model)
+            for name, pair in item.changes.items():
+                f = fields.get(name)
+                if f is not None and f.is_relation:
+                    ids[f.related_model].update(v for v in pair if isinstance(v, int) and not isinstance(v, bool))
+        # Offerings and benchmark results have no page of their own: they link to their model's.
+        self.model_slug_of: dict[type[models.Model], dict[int, str]] = {}
+        for model in (Offering, BenchmarkResult):
+            pks = ids.pop(model, set())
+            self.model_slug_of[model] = (
+                dict(model.objects.filter(pk__in=pks).values_list("pk", "model__slug")) if pks else {}
+            )
+        self.rows: dict[tuple[type[models.Model], int], models.Model] = {}
+        for model, pks in ids.items():
+            for pk, obj in model._default_manager.in_bulk(pks).items():
+                self.rows[(model, pk)] = obj
+        self.names = {key: str(obj) for key, obj in self.rows.items()}
+
+    def month_precision(self, item: ChangeItem) -> bool:
+        """Whether a knowledge cutoff this item sets is known to the month only (then '2024-04', not a day)."""
+        if "knowledge_cutoff_precision" in item.changes:
+            return item.changes["knowledge_cutoff_precision"][1] == LanguageModel.Precision.MONTH
+        live = self.rows.get((LanguageModel, item.object_id))
+        return live is not None and live.knowledge_cutoff_precision == LanguageModel.Precision.MONTH
+
+    def url(self, item: ChangeItem) -> str:
+        model = item.target_model()
+        if model in self.model_slug_of:
+            slug = self.model_slug_of[model].get(item.object_id)
+            if slug is None and item.action == ChangeItem.Action.DELETE:
+                # A removed offering still belongs on its model's page, if the model is still there.
+                parent = self.rows.get((LanguageModel, item.changes.get("model", [None])[0]))
+                slug = parent.slug if parent is not None else None
+            return reverse("comparisons:model-detail", args=[slug]) if slug else ""
+        obj = self.rows.get((model, item.object_id))
+        if obj is None or item.action == ChangeItem.Action.DELETE:
+            return ""
+        if model is LanguageModel:
+            return reverse("comparisons:model-detail", args=[obj.slug])
+        if model is Provider:
+            return reverse("comparisons:provider-detail", args=[obj.slug])
+        return ""
+
+
+def _created_detail(item: ChangeItem) -> str:
+    values = {name: new for name, (_old, new) in item.changes.items() if new not in (None, "", [])}
+    if item.target_model() is Offering:
+        prices = [
+            f"{label} {text.format_price(Decimal(str(values[name])))}"
+            for name, label in (("input_price", "input"), ("output_price", "output"))
+            if name in values
+        ]
+        if prices:
+            return ", ".join(prices)
+    return text.plural(len(values), "fact")
+
+
+def _entry(item: ChangeItem, lookups: _Lookups) -> ChangeEntry:
+    model = item.target_model()
+    fields = _fields(model)
+    changes: list[FieldChange] = []
+    if item.action == ChangeItem.Action.UPDATE:
+        prices = {name: (old, new) for name, old, new in item.price_changes()}
+        order = _field_order(model)
+        for name in sorted(item.changes, key=lambda n: order.get(n, len(order))):
+            old, new = item.changes[name]
+            f = fields.get(name)
+            if name == "knowledge_cutoff" and lookups.month_precision(item):
+                old, new = (value[:7] if isinstance(value, str) else value for value in (old, new))
+            changes.append(
+                FieldChange(
+                    label=str(f.verbose_name) if f is not None else name,
+                    old=format_value(f, old, lookups.names),
+                    new=format_value(f, new, lookups.names),
+                    price=price_change(*prices[name]) if name in prices else None,
+                )
+            )
+    source = item.source
+    return ChangeEntry(
+        action=item.action,
+        kind=str(model._meta.verbose_name),
+        name=item.object_repr,
+        url=lookups.url(item),
+        fields=tuple(changes),
+        detail=_created_detail(item) if item.action == ChangeItem.Action.CREATE else "",
+        source_title=source.title if source else "",
+        source_url=source.url if source else "",
+    )
+
+
+def changelog_sets(changesets: Iterable[ChangeSet]) -> list[ChangelogSet]:
+    """Applied change sets (fetched `with_items()`) worded for the public pages and the feed."""
+    changesets = list(changesets)
+    items = [item for changeset in changesets for item in changeset.items.all()]
+    lookups = _Lookups(items)
+    return [
+        ChangelogSet(
+            pk=changeset.pk,
+            summary=changeset.summary,
+            applied_at=changeset.applied_at,
+            entries=tuple(_entry(item, lookups) for item in changeset.items.all()),
+            reverts=changeset.reverts_id,
+        )
+        for changeset in changesets
+        if changeset.state == ChangeSet.State.APPLIED
+    ]
+
+
+def applied_changeset(pk: int) -> ChangelogSet | None:
+    """One applied change set for its own page; None for any other state (drafts stay private)."""
+    found = changelog_sets(ChangeSet.objects.applied().filter(pk=pk).with_items())
+    return found[0] if found else None
+
+
+# -- price history on a model's page -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriceHistoryRow:
+    applied_at: datetime.datetime
+    changeset: int
+    provider: str
+    label: str
+    old: str
+    new: str
+    change: PriceChange
+
+    @property
+    def changeset_url(self) -> str:
+        return reverse("comparisons:change-detail", args=[self.changeset])
+
+
+def price_history(slug: str) -> list[PriceHistoryRow]:
+    """Applied price changes of a model's offerings (removed offerings included), newest first.
+
+    Two queries (the model, the items), a third only when a removed offering's provider must be named.
+    """
+    model_id = LanguageModel.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    if model_id is None:
+        return []
+    live_provider = Offering.objects.filter(pk=OuterRef("object_id")).values("provider__name")[:1]
+    items = list(
+        ChangeItem.objects.applied()
+        .for_offerings_of(model_id)
+        .touching_prices()
+        .select_related("changeset", "content_type")
+        .annotate(provider_name=Subquery(live_provider))
+        .order_by("-changeset__applied_at", "-changeset_id", "id")
+    )
+    # A removed offering's provider is named by its delete item (which carries every old value).
+    provider_of_removed = {
+        item.object_id: item.changes["provider"][0]
+        for item in items
+        if item.provider_name is None and item.action == ChangeItem.Action.DELETE and "provider" in item.changes
+    }
+    removed_providers = Provider.objects.in_bulk(set(provider_of_removed.values())) if provider_of_removed else {}
+    fields = _fields(Offering)
+    rows = []
+    for item in items:
+        provider = item.provider_name
+        if provider is None:
+            found = removed_providers.get(provider_of_removed.get(item.object_id))
+            provider = found.name if found else item.object_repr
+        for name, old, new in item.price_changes():
+            rows.append(
+                PriceHistoryRow(
+                    applied_at=item.changeset.applied_at,
+                    changeset=item.changeset_id,
+                    provider=provider,
+                    label=str(fields[name].verbose_name),
+                    old=text.format_price(old) if old is not None else EMPTY,
+                    new=text.format_price(new) if new is not None else EMPTY,
+                    change=price_change(old, new),
+                )
+            )
+    return rows

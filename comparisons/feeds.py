@@ -1,0 +1,76 @@
+"""RSS and Atom feeds of the applied change sets (Django's syndication framework)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html, format_html_join
+
+from catalog.models import ChangeSet
+
+from .changelog import ChangeEntry, ChangelogSet, FieldChange, changelog_sets
+
+FEED_SIZE = 20
+# Lines of changes per feed entry; a bulk load links to its page for the rest.
+DESCRIPTION_LINES = 40
+
+
+def _entry_line(entry: ChangeEntry) -> str:
+    what = f"{entry.kind.capitalize()} {entry.name}"
+    if entry.action == "create":
+        return format_html("{}: added{}", what, f" ({entry.detail})" if entry.detail else "")
+    if entry.action == "delete":
+        return format_html("{}: removed", what)
+    changes = [
+        format_html("{}: {} → {}{}", change.label, change.old, change.new, _price_note(change))
+        for change in entry.fields
+    ]
+    return format_html("{}: {}", what, format_html_join("; ", "{}", ((c,) for c in changes)))
+
+
+def _price_note(change: FieldChange) -> str:
+    """' (price up 20%)', ' (first listed)', or nothing for a field that is not a price."""
+    if change.price is None or not change.price.words:
+        return ""
+    moved = change.price.direction in ("up", "down") and change.price.words != "now free"
+    return f" ({'price ' if moved else ''}{change.price.words})"
+
+
+class ChangesFeed(Feed):
+    title = "LLM Reference: catalog changes"
+    link = reverse_lazy("comparisons:changes")
+    description = "Reviewed changes to the catalog of language models, providers and prices, newest first."
+
+    def items(self) -> list[ChangelogSet]:
+        return changelog_sets(ChangeSet.objects.applied().with_items()[:FEED_SIZE])
+
+    def item_title(self, item: ChangelogSet) -> str:
+        return f"#{item.pk}: {item.title}"
+
+    def item_description(self, item: ChangelogSet) -> str:
+        """HTML, every stored string escaped; the XML writer escapes it once more for the feed."""
+        lines = [_entry_line(entry) for entry in item.entries[:DESCRIPTION_LINES]]
+        more = len(item.entries) - len(lines)
+        return format_html(
+            "<p>{}</p><ul>{}</ul>{}",
+            item.counts,
+            format_html_join("", "<li>{}</li>", ((line,) for line in lines)),
+            format_html("<p>And {} more on the change set's page.</p>", more) if more > 0 else "",
+        )
+
+    def item_link(self, item: ChangelogSet) -> str:
+        return item.url
+
+    def item_pubdate(self, item: ChangelogSet) -> datetime.datetime:
+        return item.applied_at
+
+    def item_updateddate(self, item: ChangelogSet) -> datetime.datetime:
+        return item.applied_at
+
+
+class ChangesAtomFeed(ChangesFeed):
+    feed_type = Atom1Feed
+    subtitle = ChangesFeed.description

@@ -1,0 +1,416 @@
+"""The public changelog (/changes/), its RSS and Atom feeds, and the price history on a model's page."""
+
+from __future__ import annotations
+
+import datetime
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+from email.utils import parsedate_to_datetime
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import ChangeSet, LanguageModel, Offering, Provider
+from catalog.services import ProposedChange, changeset_create_applied, system_user
+from comparisons.changelog import format_percent_change, price_change
+from tests.catalog.workflow_support import create_editor, create_reviewer, propose_price
+from tests.factories import create_model, create_offering, create_provider, create_source
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+CHANGES = "/changes/"
+
+
+def apply(*changes: ProposedChange, summary: str = "Catalog update") -> ChangeSet:
+    """An applied change set, authored by one system account and approved by another."""
+    return changeset_create_applied(
+        author=system_user("test-author"),
+        reviewer=system_user("test-reviewer", reviewer=True),
+        changes=list(changes),
+        summary=summary,
+    )
+
+
+def update(obj, source=None, **values) -> ProposedChange:
+    return ProposedChange("update", type(obj), values=values, target=obj, source=source or create_source())
+
+
+def reprice(offering: Offering, summary: str = "Price update", **prices: str) -> ChangeSet:
+    return apply(update(offering, **{k: Decimal(v) for k, v in prices.items()}), summary=summary)
+
+
+def page_text(client, url: str = CHANGES) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+class TestPriceChangeWords:
+    @pytest.mark.parametrize(
+        ("old", "new", "direction", "words"),
+        [
+            ("0.10", "0.12", "up", "up 20%"),
+            ("0.10", "0.05", "down", "down 50%"),
+            ("3", "1", "down", "down 66.7%"),
+            ("1", "1.0004", "up", "up under 0.1%"),
+            ("0.40", "1.00", "up", "up 150%"),
+            ("0", "1", "up", "up from free"),
+            ("1", "0", "down", "now free"),
+            (None, "1", "new", "first listed"),
+            ("1", None, "removed", "price removed"),
+        ],
+    )
+    def test_direction_and_size_are_worded_for_people(self, old, new, direction, words):
+        change = price_change(Decimal(old) if old else None, Decimal(new) if new else None)
+        assert (change.direction, change.words) == (direction, words)
+
+    def test_percent_is_rounded_to_one_decimal_without_trailing_zeros(self):
+        assert [format_percent_change(Decimal(p)) for p in ("20", "-12.345", "100.04", "0.04")] == [
+            "20%",
+            "12.3%",
+            "100%",
+            "under 0.1%",
+        ]
+
+
+class TestChangesPage:
+    def test_price_change_shows_old_and_new_with_direction_percent_and_model_link(self, client):
+        offering = create_offering(input_price=Decimal("0.10"), output_price=Decimal("0.40"))
+        reprice(offering, summary="Fireworks raises input price", input_price="0.12")
+
+        html = page_text(client)
+
+        assert "Fireworks raises input price" in html
+        assert (
+            '<span class="price-marker">price</span> Input price: <del>$0.10 / 1M</del> → <ins>$0.12 / 1M</ins>' in html
+        )
+        assert '<span class="price-direction">up 20%</span>' in html
+        assert f'href="{reverse("comparisons:model-detail", args=[offering.model.slug])}"' in html
+        assert 'class="price-change price-up"' in html
+
+    def test_sets_are_listed_newest_first_with_their_applied_date(self, client):
+        offering = create_offering(input_price=Decimal("1"))
+        first = reprice(offering, summary="First change", input_price="2")
+        second = reprice(offering, summary="Second change", input_price="1.5")
+
+        html = page_text(client)
+
+        assert html.index("Second change") < html.index("First change")
+        assert f'id="changeset-{second.pk}"' in html and f'id="changeset-{first.pk}"' in html
+        assert f">{second.applied_at:%Y-%m-%d}</time>" in html
+        assert "down 25%" in html
+
+    def test_non_price_fields_are_formatted(self, client):
+        model = create_model(context_window=8192, vision=None, knowledge_cutoff=None)
+        apply(
+            update(
+                model,
+                context_window=131072,
+                vision=True,
+                release_date=datetime.date(2024, 9, 25),
+                knowledge_cutoff=datetime.date(2023, 12, 1),
+                knowledge_cutoff_precision=LanguageModel.Precision.MONTH,
+            )
+        )
+
+        html = page_text(client)
+
+        assert "Context window: <del>8,192 tokens</del> → <ins>131,072 tokens</ins>" in html
+        assert "Vision: <del>—</del> → <ins>Supported</ins>" in html
+        assert "Release date: <del>—</del> → <ins>2024-09-25</ins>" in html
+        assert "Knowledge cutoff: <del>—</del> → <ins>2023-12</ins>" in html
+        assert 'class="price-marker"' not in html
+
+    def test_created_and_deleted_rows_are_said_plainly(self, client):
+        model = create_model(name="Tiny 1B")
+        provider = create_provider(name="Cheap Host")
+        doomed = create_offering(model=model, input_price=Decimal("5"))
+        source = create_source()
+        apply(
+            ProposedChange(
+                "create",
+                Offering,
+                values={"model": model, "provider": provider, "input_price": Decimal("0.2")},
+                source=source,
+            ),
+            ProposedChange("delete", Offering, target=doomed, source=source),
+            summary="Cheap Host lists Tiny 1B; the other host dropped it",
+        )
+
+        html = page_text(client)
+
+        assert "Tiny 1B on Cheap Host</a>" in html
+        assert "Added: input $0.20 / 1M" in html
+        assert f"Tiny 1B on {doomed.provider.name}</a>" in html  # a removed offering still links to its model
+        assert "Removed" in html
+        assert "1 row added, 1 row removed" in html
+
+    def test_provider_rows_link_to_the_provider_page(self, client):
+        provider = create_provider()
+        apply(update(provider, website="https://example.org"))
+        assert f'href="{reverse("comparisons:provider-detail", args=[provider.slug])}"' in page_text(client)
+
+    def test_each_change_names_its_source(self, client):
+        source = create_source(title="Host pricing page", url="https://host.example/pricing")
+        apply(update(create_offering(), source=source, input_price=Decimal("0.5")))
+        assert '<a href="https://host.example/pricing" rel="nofollow noopener">Host pricing page</a>' in page_text(
+            client
+        )
+
+    def test_a_large_set_is_folded_behind_details(self, client):
+        apply(*[update(create_offering(), input_price=Decimal("0.5")) for _ in range(30)], summary="Bulk")
+        html = page_text(client)
+        assert "<summary>Show all 30 changes</summary>" in html
+
+    def test_no_change_yet_says_so(self, client):
+        assert "No change has been applied yet." in page_text(client)
+
+
+class TestOnlyAppliedChangesArePublic:
+    def test_drafts_submitted_rejected_and_conflicted_sets_and_all_comments_stay_private(self, client):
+        editor, reviewer = create_editor(), create_reviewer()
+        offering = create_offering(input_price=Decimal("1"))
+
+        draft = propose_price(user=editor, offering=offering, price="9").changeset
+        draft.summary = "DRAFT-SUMMARY"
+        draft.save()
+        other = create_editor("editor2")
+        submitted = propose_price(user=other, offering=create_offering(), price="8").changeset
+        submitted.submit(user=other, summary="SUBMITTED-SUMMARY")
+        rejected = propose_price(user=create_editor("editor3"), offering=create_offering(), price="7").changeset
+        rejected.submit(user=rejected.author, summary="REJECTED-SUMMARY")
+        rejected.reject(user=reviewer, comment="REJECT-COMMENT")
+        approved = propose_price(user=create_editor("editor4"), offering=create_offering(), price="6").changeset
+        approved.submit(user=approved.author, summary="Public summary")
+        assert approved.approve(user=reviewer, comment="APPROVE-COMMENT")
+
+        html = page_text(client)
+        feed = client.get(reverse("comparisons:changes-feed")).content.decode()
+
+        assert "Public summary" in html and "Public summary" in feed
+        for secret in ("DRAFT-SUMMARY", "SUBMITTED-SUMMARY", "REJECTED-SUMMARY", "REJECT-COMMENT", "APPROVE-COMMENT"):
+            assert secret not in html and secret not in feed
+        for username in ("editor4", reviewer.username):
+            assert username not in html and username not in feed
+        assert "$9.00" not in html
+
+    def test_the_page_of_a_set_that_is_not_applied_is_not_found(self, client):
+        editor = create_editor()
+        draft = propose_price(user=editor, offering=create_offering(), price="3").changeset
+        assert client.get(reverse("comparisons:change-detail", args=[draft.pk])).status_code == 404
+        assert client.get("/changes/999999/").status_code == 404
+
+    def test_an_applied_set_has_its_own_page(self, client):
+        changeset = reprice(create_offering(input_price=Decimal("1")), summary="Cut", input_price="0.5")
+        html = page_text(client, reverse("comparisons:change-detail", args=[changeset.pk]))
+        assert f"<h1>Change set #{changeset.pk}</h1>" in html and "down 50%" in html
+        assert f'<link rel="canonical" href="http://testserver/changes/{changeset.pk}/">' in html
+
+
+class TestEscaping:
+    def test_stored_text_is_escaped_on_the_page(self, client):
+        model = create_model(name="<b>Bold</b> model")
+        apply(update(model, architecture="<script>alert(1)</script>"), summary="<img src=x onerror=alert(1)>")
+
+        html = page_text(client)
+
+        assert "<script>alert(1)</script>" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html
+        assert "&lt;b&gt;Bold&lt;/b&gt; model" in html
+
+    def test_stored_text_is_escaped_in_the_feed_html(self, client):
+        model = create_model(name="<b>Bold</b> model")
+        apply(update(model, architecture="<script>alert(1)</script>"), summary="A & B <i>")
+
+        root = ET.fromstring(client.get(reverse("comparisons:changes-feed")).content)
+        item = root.find("channel/item")
+
+        assert item.findtext("title") == f"#{ChangeSet.objects.get().pk}: A & B <i>"  # plain text element
+        description = item.findtext("description")  # HTML, once the XML is parsed
+        assert "<script>" not in description and "<b>" not in description
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in description
+        assert "&lt;b&gt;Bold&lt;/b&gt; model" in description
+
+
+class TestPagination:
+    def test_twenty_sets_per_page_and_bad_page_numbers_fall_back(self, client):
+        offering = create_offering(input_price=Decimal("1"))
+        for n in range(21):
+            reprice(offering, summary=f"Change number {n:02d}", input_price=str(2 + n))
+
+        first, second = page_text(client), page_text(client, CHANGES + "?page=2")
+
+        assert "Change number 20" in first and "Change number 01" in first and "Change number 00" not in first
+        assert "Change number 00" in second and "Change number 20" not in second
+        assert "Page 2 of 2" in second and 'rel="prev"' in second
+        assert "Change number 20" in page_text(client, CHANGES + "?page=abc")
+        assert "Change number 00" in page_text(client, CHANGES + "?page=999")
+
+
+class TestQueryCounts:
+    @pytest.mark.parametrize("sets", [1, 30])
+    def test_changes_page_queries_do_not_grow_with_sets_or_items(self, client, django_assert_max_num_queries, sets):
+        for _ in range(sets):
+            model = create_model()
+            offering = create_offering(model=model)
+            apply(
+                update(offering, input_price=Decimal("0.5")),
+                update(model, context_window=1000, organization=create_model().organization),
+                update(create_provider(), name=f"Renamed {model.pk}"),
+                ProposedChange(
+                    "create", Offering, values={"model": model, "provider": create_provider()}, source=create_source()
+                ),
+                ProposedChange("delete", Offering, target=create_offering(), source=create_source()),
+            )
+        client.get(CHANGES)  # warm per-process caches (content types)
+        # count, page of sets, their items (with sources), then per kind of row named: offerings, models,
+        # providers, organizations
+        with django_assert_max_num_queries(8):
+            response = client.get(CHANGES)
+        assert response.status_code == 200
+        assert response.content.decode().count('class="changeset"') == min(sets, 20)
+
+    @pytest.mark.parametrize("sets", [1, 30])
+    def test_feed_queries_do_not_grow(self, client, django_assert_max_num_queries, sets):
+        offering = create_offering(input_price=Decimal("1"))
+        for n in range(sets):
+            reprice(offering, input_price=str(2 + n))
+        client.get(reverse("comparisons:changes-feed"))
+        with django_assert_max_num_queries(4):
+            client.get(reverse("comparisons:changes-feed"))
+
+    @pytest.mark.parametrize("changes", [1, 30])
+    def test_model_page_price_history_queries_do_not_grow(self, client, django_assert_max_num_queries, changes):
+        model = create_model(slug="priced")
+        offering = create_offering(model=model, input_price=Decimal("1"))
+        for n in range(changes):
+            reprice(offering, input_price=str(2 + n))
+        url = reverse("comparisons:model-detail", args=["priced"])
+        client.get(url)
+        with django_assert_max_num_queries(12):
+            response = client.get(url)
+        assert len(response.context["price_history"]) == changes
+
+
+class TestFeeds:
+    def test_rss_lists_applied_sets_with_link_description_and_pubdate(self, client):
+        older = reprice(create_offering(input_price=Decimal("0.10")), summary="Older", input_price="0.12")
+        newer = reprice(create_offering(input_price=Decimal("2")), summary="Newer", input_price="1")
+
+        response = client.get(reverse("comparisons:changes-feed"))
+        root = ET.fromstring(response.content)
+        items = root.findall("channel/item")
+
+        assert response["Content-Type"].startswith("application/rss+xml")
+        assert root.findtext("channel/link") == "http://testserver/changes/"
+        assert [i.findtext("title") for i in items] == [f"#{newer.pk}: Newer", f"#{older.pk}: Older"]
+        assert items[1].findtext("link") == f"http://testserver/changes/{older.pk}/"
+        assert parsedate_to_datetime(items[1].findtext("pubDate")) == older.applied_at.replace(microsecond=0)
+        description = items[1].findtext("description")
+        assert description.startswith("<p>1 row updated</p><ul><li>Offering ")
+        assert ": input price: $0.10 / 1M → $0.12 / 1M (price up 20%)</li></ul>" in description
+
+    def test_atom_variant_has_entries_with_updated_times(self, client):
+        changeset = reprice(create_offering(input_price=Decimal("1")), summary="Cut", input_price="0.5")
+
+        response = client.get(reverse("comparisons:changes-feed-atom"))
+        root = ET.fromstring(response.content)
+        entry = root.find(f"{ATOM}entry")
+
+        assert response["Content-Type"].startswith("application/atom+xml")
+        assert entry.findtext(f"{ATOM}title") == f"#{changeset.pk}: Cut"
+        assert entry.find(f"{ATOM}link").get("href") == f"http://testserver/changes/{changeset.pk}/"
+        updated = datetime.datetime.fromisoformat(entry.findtext(f"{ATOM}updated"))
+        assert updated == changeset.applied_at
+        assert "down 50%" in entry.findtext(f"{ATOM}summary")
+
+    def test_a_bulk_set_describes_the_first_lines_and_links_to_the_rest(self, client):
+        apply(*[update(create_offering(), input_price=Decimal("0.5")) for _ in range(45)], summary="Bulk")
+        description = ET.fromstring(client.get(reverse("comparisons:changes-feed")).content).findtext(
+            "channel/item/description"
+        )
+        assert description.count("<li>") == 40
+        assert "And 5 more on the change set's page." in description
+
+    def test_changes_page_advertises_both_feeds(self, client):
+        html = page_text(client)
+        assert '<link rel="alternate" type="application/rss+xml"' in html
+        assert 'href="/changes/feed/atom/"' in html
+
+
+class TestPriceHistory:
+    def test_model_page_lists_applied_price_changes_of_its_offerings_newest_first(self, client):
+        model = create_model(slug="llama")
+        fireworks = create_offering(
+            model=model, provider=create_provider(name="Fireworks"), input_price=Decimal("0.10")
+        )
+        together = create_offering(model=model, provider=create_provider(name="Together"), output_price=Decimal("2"))
+        reprice(fireworks, input_price="0.12")
+        reprice(together, output_price="1")
+        reprice(create_offering(input_price=Decimal("1")), input_price="3")  # another model's offering
+        apply(update(model, context_window=4096))  # not a price
+
+        response = client.get(reverse("comparisons:model-detail", args=["llama"]))
+        rows = response.context["price_history"]
+        html = response.content.decode()
+
+        assert [(r.provider, r.label, r.old, r.new, r.change.words) for r in rows] == [
+            ("Together", "output price", "$2.00 / 1M", "$1.00 / 1M", "down 50%"),
+            ("Fireworks", "input price", "$0.10 / 1M", "$0.12 / 1M", "up 20%"),
+        ]
+        assert '<h2 id="price-history-heading">Price history</h2>' in html
+        assert '<span class="price-direction">up 20%</span>' in html
+
+    def test_a_removed_offering_keeps_its_history_and_names_its_provider(self, client):
+        model = create_model(slug="gone")
+        offering = create_offering(model=model, provider=create_provider(name="Old Host"), input_price=Decimal("1"))
+        reprice(offering, input_price="0.8")
+        apply(ProposedChange("delete", Offering, target=offering, source=create_source()))
+
+        rows = client.get(reverse("comparisons:model-detail", args=["gone"])).context["price_history"]
+
+        assert [(r.provider, r.old, r.new, r.change.words) for r in rows][:2] == [
+            ("Old Host", "$0.80 / 1M", "—", "price removed"),
+            ("Old Host", "$2.00 / 1M", "—", "price removed"),
+        ]
+        assert ("Old Host", "$1.00 / 1M", "$0.80 / 1M") in [(r.provider, r.old, r.new) for r in rows]
+
+    def test_unapplied_proposals_are_not_price_history(self, client):
+        model = create_model(slug="quiet")
+        propose_price(user=create_editor(), offering=create_offering(model=model), price="0.01")
+
+        html = page_text(client, reverse("comparisons:model-detail", args=["quiet"]))
+
+        assert "No reviewed price change is recorded for" in html
+        assert "$0.01" not in html
+
+    def test_a_newly_listed_offering_starts_its_history(self, client):
+        model = create_model(slug="fresh")
+        apply(
+            ProposedChange(
+                "create",
+                Offering,
+                values={"model": model, "provider": create_provider(name="New Host"), "input_price": Decimal("0.3")},
+                source=create_source(),
+            )
+        )
+        rows = client.get(reverse("comparisons:model-detail", args=["fresh"])).context["price_history"]
+        assert [(r.provider, r.old, r.new, r.change.words) for r in rows] == [
+            ("New Host", "—", "$0.30 / 1M", "first listed")
+        ]
+
+
+class TestDemoCatalogInTheChangelog:
+    def test_the_demo_load_appears_and_footer_links_to_changes(self, client):
+        from catalog.demo import load_demo_catalog
+
+        stats = load_demo_catalog()
+
+        html = page_text(client)
+        assert html.count('class="changeset"') == len(stats.changesets)
+        assert "Demo catalog load, part 1 of" in html
+        assert "o4-mini" in html
+        assert f'<a href="{CHANGES}">catalog changes</a>' in page_text(client, "/")
+        assert Provider.objects.exists()
