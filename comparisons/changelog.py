@@ -101,7 +101,9 @@ def format_value(model_field: models.Field | None, value: Any, names: dict[tuple
     if model_field.is_relation:
         if isinstance(value, dict):
             return f"a new {model_field.related_model._meta.verbose_name} in the same change set"
-        return names.get((model_field.related_model, value), f"a {model_field.related_model._meta.verbose_name}")
+        return names.get(
+            (model_field.related_model, value), f"a since removed {model_field.related_model._meta.verbose_name}"
+        )
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.urls import reverse
 
 from catalog.demo import (
     DEMO_AUTHOR,
@@ -168,6 +169,18 @@ class TestThroughTheReviewWorkflow:
         for changeset in _demo_changesets():
             actions = list(changeset.events.values_list("action", flat=True))
             assert actions[-3:] == ["submitted", "approved", "applied"]
+
+    def test_the_load_appears_in_the_public_changelog_and_prices_in_price_history(self, demo, client):
+        html = client.get(reverse("comparisons:changes")).content.decode()
+        assert html.count('class="changeset"') == len(demo.changesets)
+        assert "Demo catalog load, part 1 of 3: 363 rows added." in html
+        assert '<a href="/models/llama-3-2-1b/">Llama 3.2 1B on Fireworks AI</a>' in html
+
+        model_page = client.get(reverse("comparisons:model-detail", args=["llama-3-2-1b"]))
+        assert [(r.provider, r.label, r.new, r.change.words) for r in model_page.context["price_history"]] == [
+            ("Fireworks AI", "input price", "$0.10 / 1M", "first listed"),
+            ("Fireworks AI", "output price", "$0.10 / 1M", "first listed"),
+        ]
 
     def test_a_load_that_does_not_apply_rolls_back_everything(self):
         before = _snapshot()

@@ -10,7 +10,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 from django.urls import reverse
 
-from catalog.models import ChangeSet, LanguageModel, Offering, Provider
+from catalog.models import ChangeSet, LanguageModel, Offering
 from catalog.services import ProposedChange, changeset_create_applied, system_user
 from comparisons.changelog import format_percent_change, price_change
 from tests.catalog.workflow_support import create_editor, create_reviewer, propose_price
@@ -160,8 +160,10 @@ class TestChangesPage:
 
     def test_a_large_set_is_folded_behind_details(self, client):
         apply(*[update(create_offering(), input_price=Decimal("0.5")) for _ in range(30)], summary="Bulk")
-        html = page_text(client)
-        assert "<summary>Show all 30 changes</summary>" in html
+        changeset = ChangeSet.objects.get()
+
+        assert "<summary>Show all 30 changes</summary>" in page_text(client)
+        assert "<summary>" not in page_text(client, reverse("comparisons:change-detail", args=[changeset.pk]))
 
     def test_no_change_yet_says_so(self, client):
         assert "No change has been applied yet." in page_text(client)
@@ -402,15 +404,8 @@ class TestPriceHistory:
         ]
 
 
-class TestDemoCatalogInTheChangelog:
-    def test_the_demo_load_appears_and_footer_links_to_changes(self, client):
-        from catalog.demo import load_demo_catalog
-
-        stats = load_demo_catalog()
-
-        html = page_text(client)
-        assert html.count('class="changeset"') == len(stats.changesets)
-        assert "Demo catalog load, part 1 of" in html
-        assert "o4-mini" in html
-        assert f'<a href="{CHANGES}">catalog changes</a>' in page_text(client, "/")
-        assert Provider.objects.exists()
+class TestSiteLinks:
+    def test_the_footer_links_to_the_changes_and_their_feed(self, client):
+        html = page_text(client, "/")
+        assert f'<a href="{CHANGES}">catalog changes</a>' in html
+        assert '<a href="/changes/feed/">RSS</a>' in html
