@@ -13,6 +13,7 @@ from .compare_forms import CostCalculatorForm, PairPickerForm
 from .forms import ExplorerForm
 
 NEWEST_ON_HOME = 8
+RECENT_CHANGES_ON_HOME = 5
 
 
 def _meta(request: HttpRequest, title: str, description: str, path: str) -> dict[str, str]:
@@ -26,6 +27,7 @@ def home(request: HttpRequest) -> TemplateResponse:
         "picker": PairPickerForm(),
         "popular": related.popular_comparisons(),
         "newest": LanguageModel.objects.with_related().newest_first()[:NEWEST_ON_HOME],
+        "recent_changes": ChangeSet.objects.applied()[:RECENT_CHANGES_ON_HOME],
         "meta": _meta(
             request,
             "Large language models compared from sourced facts",

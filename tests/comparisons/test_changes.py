@@ -13,7 +13,7 @@ from django.urls import reverse
 from catalog.models import ChangeSet, LanguageModel, Offering
 from catalog.services import ProposedChange, changeset_create_applied, system_user
 from comparisons.changelog import format_percent_change, price_change
-from tests.catalog.workflow_support import create_editor, create_reviewer, propose_price
+from tests.catalog.workflow_support import create_editor, create_reviewer, propose_price, submitted_price_change
 from tests.factories import create_model, create_offering, create_provider, create_source
 
 pytestmark = pytest.mark.django_db
@@ -409,3 +409,13 @@ class TestSiteLinks:
         html = page_text(client, "/")
         assert f'<a href="{CHANGES}">catalog changes</a>' in html
         assert '<a href="/changes/feed/">RSS</a>' in html
+
+
+def test_home_lists_the_newest_applied_change_sets_only(client):
+    editor, reviewer = create_editor(), create_reviewer()
+    applied = submitted_price_change(editor=editor)
+    applied.approve(user=reviewer)
+    pending = submitted_price_change(editor=editor, price="0.70")
+    body = client.get("/").content.decode()
+    assert f'href="/changes/{applied.pk}/"' in body
+    assert f'href="/changes/{pending.pk}/"' not in body

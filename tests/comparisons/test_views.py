@@ -409,7 +409,9 @@ class TestModelAndProviderPages:
             "Compare two models",
             "Popular comparisons",
             "Newest models",
+            "Recent changes",
         ]
+        assert "No reviewed change has been applied yet." in response.content.decode()
         popular = [link for link in page.links if link.startswith("/compare/") and "-vs-" in link]
         assert len(popular) == 10  # every pair of the five most offered models
         for link in popular:
