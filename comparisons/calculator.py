@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
+
+CENT = Decimal("0.01")
+MICRODOLLAR = Decimal("0.000001")
+TOKENS_PER_MILLION = Decimal(1_000_000)
 
 
 class Priced(Protocol):
     provider_name: str
+    provider_slug: str
     input_price: Decimal | None
     output_price: Decimal | None
     cached_input_price: Decimal | None
@@ -28,6 +33,27 @@ class Workload:
     output_millions: Decimal = Decimal(3)
     cached_share: Decimal = Decimal(0)  # 0..1 of the input tokens
     batch: bool = False
+
+    @classmethod
+    def from_tokens(cls, input_tokens: int, output_tokens: int, cached_percent: Decimal, batch: bool) -> Workload:
+        return cls(
+            input_millions=Decimal(input_tokens) / TOKENS_PER_MILLION,
+            output_millions=Decimal(output_tokens) / TOKENS_PER_MILLION,
+            cached_share=cached_percent / 100,
+            batch=batch,
+        )
+
+    @property
+    def input_tokens(self) -> int:
+        return int(self.input_millions * TOKENS_PER_MILLION)
+
+    @property
+    def output_tokens(self) -> int:
+        return int(self.output_millions * TOKENS_PER_MILLION)
+
+    @property
+    def cached_percent(self) -> Decimal:
+        return (self.cached_share * 100).normalize()
 
 
 DEFAULT_WORKLOAD = Workload()
@@ -88,3 +114,21 @@ def all_costs(offerings: Iterable[Priced], workload: Workload) -> list[OfferingC
     """Every priced offering's cost, cheapest first."""
     costs = [c for c in (offering_cost(o, workload) for o in offerings) if c is not None]
     return sorted(costs, key=lambda c: (c.total, c.provider_name.lower()))
+
+
+def round_cost(amount: Decimal) -> Decimal:
+    """A monthly bill to the cent (half up); an amount under a cent keeps its digits to the micro-dollar,
+    so a tiny workload never reads as free."""
+    if amount >= CENT:
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return amount.quantize(MICRODOLLAR, rounding=ROUND_HALF_UP)
+
+
+def chosen_cost(offerings: Iterable[Priced], workload: Workload, provider_slug: str = "") -> OfferingCost | None:
+    """The cost on the named provider, or on the cheapest one when no provider is named."""
+    if not provider_slug:
+        return cheapest_cost(offerings, workload)
+    for offering in offerings:
+        if offering.provider_slug == provider_slug:
+            return offering_cost(offering, workload)
+    return None

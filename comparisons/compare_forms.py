@@ -1,4 +1,9 @@
-"""GET forms of the comparison pages: the two-model picker and the cost calculator."""
+"""GET forms of the comparison pages: the picker, the pair page's widgets, the multi-model selection.
+
+The pair page's widgets (cost calculator, pricing filters, capability toggle) are three Django forms whose
+inputs all belong to one HTML form, `#pair-widgets` (the `form` attribute), so a request from any widget
+carries the state of every widget: each URL is the whole state of the page.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,10 @@ from typing import Any
 
 from django import forms
 
-from catalog.models import LanguageModel
+from catalog.models import LanguageModel, Provider
 
 from .calculator import DEFAULT_WORKLOAD, Workload
+from .facts import ModelFacts
 
 
 def picker_choices() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -48,54 +54,125 @@ class PairPickerForm(forms.Form):
         return (a, b) if a < b else (b, a)
 
 
-MAX_MILLIONS = Decimal(1_000_000)
+WIDGETS_FORM = "pair-widgets"
+MAX_TOKENS = 10**13  # ten trillion tokens a month; more is a typo, not a workload
+MAX_COMPARED = 4
 
 
-class CostCalculatorForm(forms.Form):
-    """A monthly workload; empty fields take the default (7M input, 3M output: the 70/30 blend)."""
+class QueryCheckbox(forms.CheckboxInput):
+    """A checkbox that reads `0`, `off`, `false` and `no` in a hand-written query string as unticked."""
 
-    input_millions = forms.DecimalField(
-        label="Input tokens per month (millions)",
-        required=False,
-        min_value=Decimal(0),
-        max_value=MAX_MILLIONS,
-        max_digits=13,
-        decimal_places=3,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
-    output_millions = forms.DecimalField(
-        label="Output tokens per month (millions)",
-        required=False,
-        min_value=Decimal(0),
-        max_value=MAX_MILLIONS,
-        max_digits=13,
-        decimal_places=3,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
-    cached_percent = forms.IntegerField(
-        label="Input tokens served from the prompt cache (%)",
+    OFF = frozenset({"", "0", "off", "false", "no"})
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> bool:
+        value = data.get(name)
+        if isinstance(value, str) and value.strip().lower() in self.OFF:
+            return False
+        return super().value_from_datadict(data, files, name)
+
+
+def _in_widgets_form(**attrs: str) -> dict[str, str]:
+    return {"form": WIDGETS_FORM, **attrs}
+
+
+def _tokens_field(label: str, default: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
         required=False,
         min_value=0,
-        max_value=100,
+        max_value=MAX_TOKENS,
+        error_messages={
+            "invalid": "Enter a whole number of tokens, such as 7000000.",
+            "min_value": "Enter 0 or more tokens.",
+            "max_value": "Enter at most 10,000,000,000,000 tokens a month.",
+        },
+        # data-default: site.js leaves a field at its default out of the URL (the server assumes it).
+        widget=forms.NumberInput(
+            attrs=_in_widgets_form(min="0", step="1", inputmode="numeric", **{"data-default": str(default)})
+        ),
     )
-    batch = forms.BooleanField(label="Use batch API prices where sourced", required=False)
 
-    FIELDS = ("input_millions", "output_millions", "cached_percent", "batch")
+
+class _BoundOnlyWhenPresent(forms.Form):
+    """Bound only when the query string names one of its fields, so a plain URL shows the defaults."""
+
+    FIELDS: tuple[str, ...] = ()
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
-        # Bound only when the query string carries a calculator field, so the plain page shows the defaults.
         if data is not None and not any(name in data for name in self.FIELDS):
             data = None
+        super().__init__(data, **kwargs)
+
+
+class CostCalculatorForm(_BoundOnlyWhenPresent):
+    """A monthly workload and a provider per model; an empty field takes its default.
+
+    The default (7M input, 3M output tokens, no cache, no batch, each model's cheapest provider) is the
+    70/30 blend the page quotes, so its costs are 10x the blended prices per 1M tokens.
+    """
+
+    FIELDS = ("in", "out", "cached", "batch", "pa", "pb")
+    DEFAULTS = {
+        "in": str(DEFAULT_WORKLOAD.input_tokens),
+        "out": str(DEFAULT_WORKLOAD.output_tokens),
+        "cached": str(DEFAULT_WORKLOAD.cached_percent),
+    }
+
+    def __init__(self, data: Any = None, *, models: tuple[ModelFacts, ModelFacts]) -> None:
+        if data is not None and any(name in data for name in self.FIELDS):
+            # A field left out of the URL (or emptied) is at its default: show that value, not a blank.
+            data = data.copy()
+            for name, value in self.DEFAULTS.items():
+                if not data.get(name, "").strip():
+                    data[name] = value
         super().__init__(
             data,
             initial={
-                "input_millions": DEFAULT_WORKLOAD.input_millions,
-                "output_millions": DEFAULT_WORKLOAD.output_millions,
-                "cached_percent": int(DEFAULT_WORKLOAD.cached_share * 100),
+                "in": DEFAULT_WORKLOAD.input_tokens,
+                "out": DEFAULT_WORKLOAD.output_tokens,
+                "cached": DEFAULT_WORKLOAD.cached_percent,
                 "batch": DEFAULT_WORKLOAD.batch,
             },
-            **kwargs,
         )
+        # "in" is a Python keyword, so the fields are added here rather than declared on the class.
+        default_cached = DEFAULT_WORKLOAD.cached_percent
+        self.fields["in"] = _tokens_field("Input tokens per month", DEFAULT_WORKLOAD.input_tokens)
+        self.fields["out"] = _tokens_field("Output tokens per month", DEFAULT_WORKLOAD.output_tokens)
+        self.fields["cached"] = forms.DecimalField(
+            label="Share of input served from the prompt cache (%)",
+            required=False,
+            min_value=Decimal(0),
+            max_value=Decimal(100),
+            max_digits=5,
+            decimal_places=2,
+            error_messages={
+                "invalid": "Enter a percentage from 0 to 100.",
+                "min_value": "Enter a percentage from 0 to 100.",
+                "max_value": "Enter a percentage from 0 to 100.",
+                "max_digits": "Enter a percentage from 0 to 100.",
+                "max_decimal_places": "Enter a percentage with at most 2 decimals.",
+                "max_whole_digits": "Enter a percentage from 0 to 100.",
+            },
+            widget=forms.NumberInput(
+                attrs=_in_widgets_form(
+                    min="0", max="100", step="any", inputmode="decimal", **{"data-default": str(default_cached)}
+                )
+            ),
+        )
+        self.fields["batch"] = forms.BooleanField(
+            label="Use batch API prices where sourced",
+            required=False,
+            widget=QueryCheckbox(attrs=_in_widgets_form(value="1")),
+        )
+        for name, model in zip(("pa", "pb"), models, strict=True):
+            priced = [o for o in model.offerings if o.input_price is not None and o.output_price is not None]
+            self.fields[name] = forms.ChoiceField(
+                label=f"Provider for {model.name}",
+                required=False,
+                choices=[("", "Cheapest tracked provider"), *((o.provider_slug, o.provider_name) for o in priced)],
+                error_messages={"invalid_choice": f"That provider has no input and output price for {model.name}."},
+                widget=forms.Select(attrs=_in_widgets_form()),
+            )
 
     def workload(self) -> Workload | None:
         """The workload asked for, the default when unbound, None when a value is invalid."""
@@ -104,14 +181,107 @@ class CostCalculatorForm(forms.Form):
         if not self.is_valid():
             return None
         data = self.cleaned_data
+        default = DEFAULT_WORKLOAD
 
-        def pick(name: str, default: Decimal) -> Decimal:
-            return default if data.get(name) is None else data[name]
+        def pick(name: str, fallback: Any) -> Any:
+            return fallback if data.get(name) is None else data[name]
 
-        cached = data.get("cached_percent")
-        return Workload(
-            input_millions=pick("input_millions", DEFAULT_WORKLOAD.input_millions),
-            output_millions=pick("output_millions", DEFAULT_WORKLOAD.output_millions),
-            cached_share=DEFAULT_WORKLOAD.cached_share if cached is None else Decimal(cached) / 100,
+        return Workload.from_tokens(
+            input_tokens=pick("in", default.input_tokens),
+            output_tokens=pick("out", default.output_tokens),
+            cached_percent=pick("cached", default.cached_percent),
             batch=bool(data.get("batch")),
         )
+
+    def providers(self) -> tuple[str, str]:
+        """The provider slug chosen for each model; "" means its cheapest."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return data.get("pa", ""), data.get("pb", "")
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """(label, message) for each invalid field, shown beside the results too (they are swapped alone)."""
+        if not self.is_bound:
+            return []
+        return [(self.fields[name].label or name, " ".join(errors)) for name, errors in self.errors.items()]
+
+
+PROVIDER_KIND_CHOICES = [
+    (Provider.Kind.FIRST_PARTY, "First-party"),
+    (Provider.Kind.AGGREGATOR, "Aggregator"),
+    (Provider.Kind.CLOUD, "Cloud"),
+    (Provider.Kind.INFERENCE, "Inference host"),
+    (Provider.Kind.BATCH, "Batch API"),
+]
+
+
+class PricingFilterForm(_BoundOnlyWhenPresent):
+    """Which providers the pricing tables list: by kind, and only those serving both models.
+
+    An unknown kind in the URL is left out with a note rather than rejected.
+    """
+
+    FIELDS = ("kind", "both")
+
+    kind = forms.MultipleChoiceField(
+        label="Provider kind",
+        required=False,
+        choices=PROVIDER_KIND_CHOICES,
+        widget=forms.CheckboxSelectMultiple(attrs=_in_widgets_form()),
+    )
+    both = forms.BooleanField(
+        label="Only providers that serve both models",
+        required=False,
+        widget=QueryCheckbox(attrs=_in_widgets_form(value="1")),
+    )
+
+    def __init__(self, data: Any = None, *, present_kinds: set[str] | None = None) -> None:
+        super().__init__(data)
+        self.ignored: list[str] = []
+        if self.is_bound:
+            known = {value for value, _ in PROVIDER_KIND_CHOICES}
+            values = self.data.getlist("kind") if hasattr(self.data, "getlist") else []
+            kept = [value for value in values if value in known]
+            if len(kept) != len(values):
+                self.data = self.data.copy()
+                self.data.setlist("kind", kept)
+                self.ignored.append("An unknown provider kind was left out.")
+        # Offer only the kinds this pair has (and any ticked), so no box filters everything away.
+        if present_kinds is not None:
+            ticked = set(self.data.getlist("kind")) if self.is_bound else set()
+            self.fields["kind"].choices = [
+                (value, label) for value, label in PROVIDER_KIND_CHOICES if value in present_kinds | ticked
+            ]
+
+    def kinds(self) -> set[str]:
+        return set(self.cleaned_data.get("kind", [])) if self.is_bound and self.is_valid() else set()
+
+    def shared_only(self) -> bool:
+        return bool(self.cleaned_data.get("both")) if self.is_bound and self.is_valid() else False
+
+
+class CapabilityFilterForm(_BoundOnlyWhenPresent):
+    FIELDS = ("diff",)
+
+    diff = forms.BooleanField(
+        label="Show only differences",
+        required=False,
+        widget=QueryCheckbox(attrs=_in_widgets_form(value="1")),
+    )
+
+    def only_differences(self) -> bool:
+        return bool(self.cleaned_data.get("diff")) if self.is_bound and self.is_valid() else False
+
+
+def compare_selection(values: list[str]) -> tuple[list[str] | None, str]:
+    """The canonical (sorted, distinct) slugs of 2 to 4 ticked models, or None and what is wrong: one query."""
+    slugs = sorted({value.strip() for value in values if value.strip()})
+    if len(slugs) < 2:
+        return None, "Tick at least two different models to compare."
+    if len(slugs) > MAX_COMPARED:
+        return None, f"Tick at most {MAX_COMPARED} models to compare ({len(slugs)} ticked)."
+    if any(len(slug) > 120 for slug in slugs):
+        return None, "One of the ticked models is not in the catalog."
+    found = set(LanguageModel.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    if len(found) != len(slugs):
+        return None, "One of the ticked models is not in the catalog."
+    return slugs, ""

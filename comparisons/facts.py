@@ -55,6 +55,7 @@ class OfferingFacts:
     batch_output_price: Decimal | None
     context_window: int | None
     sources: dict[str, SourceRef] = field(default_factory=dict, compare=False)
+    provider_kind_code: str = ""  # Provider.Kind value; provider_kind is its label
 
     @property
     def blended_price(self) -> Decimal | None:
@@ -65,6 +66,14 @@ class OfferingFacts:
 
     def source(self, name: str) -> SourceRef | None:
         return self.sources.get(name)
+
+
+def cheapest_offering(offerings: Iterable[OfferingFacts]) -> OfferingFacts | None:
+    """The offering with the lowest 70/30 blended price (ties: provider name); None when none is priced."""
+    priced = [o for o in offerings if o.blended_price is not None]
+    if not priced:
+        return None
+    return min(priced, key=lambda o: (o.blended_price, o.provider_name.lower()))
 
 
 @dataclass(frozen=True)
@@ -132,10 +141,7 @@ class ModelFacts:
     @property
     def cheapest(self) -> OfferingFacts | None:
         """The tracked offering with the lowest 70/30 blended price (ties: provider name)."""
-        priced = [o for o in self.offerings if o.blended_price is not None]
-        if not priced:
-            return None
-        return min(priced, key=lambda o: (o.blended_price, o.provider_name.lower()))
+        return cheapest_offering(self.offerings)
 
     @property
     def license_kind_label(self) -> str | None:
@@ -319,6 +325,7 @@ def _offering_facts(offering: Offering, cited: dict[str, SourceRef]) -> Offering
         provider_name=provider.name,
         provider_slug=provider.slug,
         provider_kind=_kind_label(provider.kind),
+        provider_kind_code=provider.kind,
         provider_model_id=offering.provider_model_id,
         input_price=offering.input_price,
         output_price=offering.output_price,
@@ -342,11 +349,23 @@ def _model_facts(
     model_sources: dict[str, SourceRef],
     offering_ct: int,
     cited_benchmarks: set[tuple[int, str]] | None,
+    cheapest_prices_only: bool = False,
 ) -> ModelFacts:
-    """`cited_benchmarks`: the (benchmark id, variant) rows the page shows; None for all of them."""
-    offerings = tuple(
-        _offering_facts(o, numbering.cite_fields(offering_ct, o, OFFERING_FACT_FIELDS)) for o in model.offerings.all()
-    )
+    """`cited_benchmarks`: the (benchmark id, variant) rows the page shows; None for all of them.
+    `cheapest_prices_only`: the page shows only the cheapest offering's input and output price, so only
+    those are cited."""
+    rows = list(model.offerings.all())
+    if cheapest_prices_only:
+        plain = [_offering_facts(o, {}) for o in rows]
+        cheapest = cheapest_offering(plain)
+        offerings = tuple(
+            _offering_facts(row, numbering.cite_fields(offering_ct, row, ("input_price", "output_price")))
+            if fact is cheapest
+            else fact
+            for row, fact in zip(rows, plain, strict=True)
+        )
+    else:
+        offerings = tuple(_offering_facts(o, numbering.cite_fields(offering_ct, o, OFFERING_FACT_FIELDS)) for o in rows)
     benchmarks = tuple(
         BenchmarkFacts(
             benchmark_name=r.benchmark.name,
@@ -398,7 +417,9 @@ def _model_facts(
     )
 
 
-def _load(slugs: list[str], *, model_fields: tuple[str, ...]) -> tuple[dict[str, ModelFacts], PageFacts] | None:
+def _load(
+    slugs: list[str], *, model_fields: tuple[str, ...], cheapest_prices_only: bool = False
+) -> tuple[dict[str, ModelFacts], PageFacts] | None:
     """Fixed number of queries: models, offerings, benchmark results, provenance."""
     found = list(LanguageModel.objects.filter(slug__in=slugs).with_related().with_offerings().with_benchmarks())
     if len(found) != len(set(slugs)):
@@ -417,7 +438,9 @@ def _load(slugs: list[str], *, model_fields: tuple[str, ...]) -> tuple[dict[str,
     # Model facts are numbered first, so [1], [2] ... follow the specs table; prices and benchmarks after.
     model_sources = {slug: numbering.cite_fields(model_ct, by_slug[slug], model_fields) for slug in slugs}
     facts = {
-        slug: _model_facts(by_slug[slug], numbering, model_sources[slug], offering_ct, cited_benchmarks)
+        slug: _model_facts(
+            by_slug[slug], numbering, model_sources[slug], offering_ct, cited_benchmarks, cheapest_prices_only
+        )
         for slug in slugs
     }
     return facts, numbering.page()
@@ -468,6 +491,79 @@ def model_facts(slug: str) -> SingleModelFacts | None:
 
 def pair_exists(slug_a: str, slug_b: str) -> bool:
     return slug_a != slug_b and LanguageModel.objects.filter(slug__in=[slug_a, slug_b]).count() == 2
+
+
+def existing_slugs(slugs: Iterable[str]) -> set[str]:
+    """Which of these slugs name a model in the catalog: one query."""
+    return set(LanguageModel.objects.filter(slug__in=list(slugs)).values_list("slug", flat=True))
+
+
+@dataclass(frozen=True)
+class SharedBenchmarkRow:
+    """One (benchmark, variant) every model of a multi-model comparison has a sourced result for."""
+
+    name: str
+    url: str
+    unit: str
+    higher_is_better: bool
+    variant: str
+    results: tuple[BenchmarkFacts, ...]
+
+
+@dataclass(frozen=True)
+class MultiFacts:
+    """Three or four models side by side, in the order given."""
+
+    models: tuple[ModelFacts, ...]
+    shared_benchmarks: tuple[SharedBenchmarkRow, ...]
+    page: PageFacts
+
+    @property
+    def capability_rows(self) -> list[tuple[str, str, tuple[tuple[ModelFacts, bool | None], ...]]]:
+        """(field, label, ((model, value), ...)) per capability, so each value can cite its source."""
+        return [
+            (name, CAPABILITY_LABELS[name], tuple((m, m.capability(name)) for m in self.models))
+            for name in CAPABILITY_FIELDS
+        ]
+
+    @property
+    def any_active_parameters(self) -> bool:
+        return any(m.active_parameter_count for m in self.models)
+
+    @property
+    def pairs(self) -> list[tuple[ModelFacts, ModelFacts]]:
+        """Every pair of these models, in canonical (slug) order."""
+        ordered = sorted(self.models, key=lambda m: m.slug)
+        return [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :]]
+
+
+def multi_facts(slugs: list[str]) -> MultiFacts | None:
+    """Facts for 2 or more distinct models in a fixed number of queries; None if any is unknown or repeated."""
+    if len(set(slugs)) != len(slugs) or len(slugs) < 2:
+        return None
+    loaded = _load(slugs, model_fields=PAIR_MODEL_FIELDS, cheapest_prices_only=True)
+    if loaded is None:
+        return None
+    facts, page = loaded
+    ordered = tuple(facts[slug] for slug in slugs)
+    by_key = [{r.key: r for r in m.benchmarks} for m in ordered]
+    rows = []
+    for first in ordered[0].benchmarks:
+        results = tuple(keyed.get(first.key) for keyed in by_key)
+        if any(r is None for r in results):
+            continue
+        rows.append(
+            SharedBenchmarkRow(
+                name=first.benchmark_name,
+                url=first.benchmark_url,
+                unit=first.unit,
+                higher_is_better=first.higher_is_better,
+                variant=first.variant,
+                results=results,  # type: ignore[arg-type]  # no None left
+            )
+        )
+    rows.sort(key=lambda r: (r.name.lower(), r.variant))
+    return MultiFacts(models=ordered, shared_benchmarks=tuple(rows), page=page)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,31 @@
-from django.urls import path
+from django.urls import path, re_path, register_converter
 
 from . import feeds, views
 
 app_name = "comparisons"
 
+
+class ModelSlugConverter:
+    """A model slug: never contains "-vs-" (a database constraint), so a path splits on it unambiguously."""
+
+    regex = r"(?:(?!-vs-)[-a-zA-Z0-9_])+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ModelSlugConverter, "model")
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("compare/", views.compare_index, name="compare-index"),
-    # Model slugs never contain "-vs-" (a database constraint), so the split is unambiguous.
-    path("compare/<slug:a>-vs-<slug:b>/", views.compare_detail, name="detail"),
+    path("compare/picker/", views.picker_search, name="picker-search"),
+    path("compare/<model:a>-vs-<model:b>/", views.compare_detail, name="detail"),
+    # Three or more slugs joined by "-vs-"; the view answers 404 beyond four.
+    re_path(r"^compare/(?P<slugs>[-a-zA-Z0-9_]+(?:-vs-[-a-zA-Z0-9_]+){2,})/$", views.compare_multi, name="multi"),
     path("models/<slug:slug>/", views.model_detail, name="model-detail"),
     path("providers/", views.provider_list, name="provider-list"),
     path("providers/<slug:slug>/", views.provider_detail, name="provider-detail"),

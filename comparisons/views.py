@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect
@@ -8,8 +10,15 @@ from django.views.decorators.vary import vary_on_headers
 
 from catalog.models import ChangeSet, LanguageModel
 
-from . import calculator, changelog, charts, facts, related, text
-from .compare_forms import CostCalculatorForm, PairPickerForm
+from . import changelog, charts, facts, related, text, widgets
+from .compare_forms import (
+    MAX_COMPARED,
+    CapabilityFilterForm,
+    CostCalculatorForm,
+    PairPickerForm,
+    PricingFilterForm,
+    compare_selection,
+)
 from .forms import ExplorerForm
 
 NEWEST_ON_HOME = 8
@@ -39,9 +48,30 @@ def home(request: HttpRequest) -> TemplateResponse:
     return TemplateResponse(request, "comparisons/home.html", context)
 
 
+def _compare_index_context(request: HttpRequest, form: PairPickerForm, selection_error: str = "") -> dict:
+    return {
+        "picker": form,
+        "selection_error": selection_error,
+        "popular": related.popular_comparisons(),
+        "meta": _meta(
+            request,
+            "Compare language models",
+            "Pick two to four large language models to compare their prices, specs, capabilities and benchmarks.",
+            reverse("comparisons:compare-index"),
+        ),
+    }
+
+
 @require_GET
 def compare_index(request: HttpRequest) -> HttpResponse:
-    """The picker; `?a=&b=` redirects to the canonical pair page, bad input re-shows the form (400)."""
+    """The picker. `?a=&b=` redirects to the canonical pair page; `?compare=` repeated 2-4 times (the
+    explorer's compare form) to the pair or multi-model page; bad input re-shows the form (400)."""
+    if "compare" in request.GET:
+        slugs, error = compare_selection(request.GET.getlist("compare"))
+        if slugs is not None:
+            return redirect(_comparison_url(slugs))
+        context = _compare_index_context(request, PairPickerForm(), error)
+        return TemplateResponse(request, "comparisons/compare_index.html", context, status=400)
     status = 200
     if "a" in request.GET or "b" in request.GET:
         form = PairPickerForm(request.GET)
@@ -51,21 +81,36 @@ def compare_index(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         form = PairPickerForm()
-    context = {
-        "picker": form,
-        "popular": related.popular_comparisons(),
-        "meta": _meta(
-            request,
-            "Compare two language models",
-            "Pick any two large language models to compare their prices, specs, capabilities and benchmarks.",
-            reverse("comparisons:compare-index"),
-        ),
-    }
-    return TemplateResponse(request, "comparisons/compare_index.html", context, status=status)
+    return TemplateResponse(
+        request, "comparisons/compare_index.html", _compare_index_context(request, form), status=status
+    )
+
+
+def _comparison_url(slugs: list[str]) -> str:
+    """The canonical URL of a comparison of 2 to 4 models (slugs sorted)."""
+    slugs = sorted(slugs)
+    if len(slugs) == 2:
+        return reverse("comparisons:detail", kwargs={"a": slugs[0], "b": slugs[1]})
+    return reverse("comparisons:multi", kwargs={"slugs": "-vs-".join(slugs)})
+
+
+def _htmx_partial(request: HttpRequest, partials: set[str]) -> str | None:
+    """The partial an htmx request asks for through its target's id (= the partial's name), if any.
+
+    A history restore (back/forward with no snapshot) wants the whole page.
+    """
+    if not request.htmx or request.htmx.history_restore_request:
+        return None
+    return request.htmx.target if request.htmx.target in partials else None
+
+
+PAIR_PARTIALS = {"cost-results", "pricing-tables", "capabilities-table"}
 
 
 @require_GET
+@vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
 def compare_detail(request: HttpRequest, a: str, b: str) -> HttpResponse:
+    """The pair page. An htmx request from one of its widgets gets only that widget's region."""
     if a > b:
         if not facts.pair_exists(a, b):
             raise Http404("No such comparison.")
@@ -75,34 +120,87 @@ def compare_detail(request: HttpRequest, a: str, b: str) -> HttpResponse:
     pair = facts.pair_facts(a, b)
     if pair is None:
         raise Http404("No such comparison.")
-    form = CostCalculatorForm(request.GET)
-    workload = form.workload()
-    costs, costs_sentence = None, ""
-    if workload is not None:
-        costs = [(m, calculator.cheapest_cost(m.offerings, workload)) for m in pair.models]
-        totals = [cost.total if cost else None for _, cost in costs]
-        costs_sentence = text.workload_sentence(pair.a.name, totals[0], pair.b.name, totals[1])
-    faq = text.faq(pair)
+    calculator_form = CostCalculatorForm(request.GET, models=pair.models)
+    pricing_form = PricingFilterForm(request.GET, present_kinds=widgets.present_kinds(pair.models))
+    capability_form = CapabilityFilterForm(request.GET)
+    workload = calculator_form.workload()
     path = reverse("comparisons:detail", kwargs={"a": a, "b": b})
     context = {
         "pair": pair,
         "a": pair.a,
         "b": pair.b,
+        "page_url": path,
+        "calculator_form": calculator_form,
+        "cost_table": None if workload is None else widgets.cost_table(pair, workload, calculator_form.providers()),
+        "pricing_form": pricing_form,
+        "pricing": widgets.pricing_view(pair.models, pricing_form.kinds(), pricing_form.shared_only()),
+        "capability_form": capability_form,
+        "capability_rows": widgets.capability_rows(pair, capability_form.only_differences()),
+    }
+    partial = _htmx_partial(request, PAIR_PARTIALS)
+    if partial:
+        return TemplateResponse(request, f"comparisons/compare_detail.html#{partial}", context)
+    faq = text.faq(pair)
+    context |= {
         "summary": text.summary(pair),
         "deep_dive": text.deep_dive(pair),
         "choose_when": text.choose_when_sentences(pair),
         "faq": faq,
         "faq_jsonld": text.faq_jsonld(faq) if faq else None,
         "chart": charts.price_chart(list(pair.models)),
-        "calculator_form": form,
-        "workload": workload,
-        "costs": costs,
-        "costs_sentence": costs_sentence,
-        "calculator_url": path,
         "related": related.related_comparisons(list(pair.models)),
         "meta": _meta(request, text.title(pair), text.meta_description(pair), path),
     }
     return TemplateResponse(request, "comparisons/compare_detail.html", context)
+
+
+@require_GET
+def compare_multi(request: HttpRequest, slugs: str) -> HttpResponse:
+    """Three or four models side by side; the canonical URL lists the slugs sorted, other orders answer 301."""
+    parts = slugs.split("-vs-")
+    if not 3 <= len(parts) <= MAX_COMPARED or len(set(parts)) != len(parts):
+        raise Http404("Compare three or four different models.")
+    if parts != sorted(parts):
+        if facts.existing_slugs(parts) != set(parts):
+            raise Http404("No such comparison.")
+        return HttpResponsePermanentRedirect(_comparison_url(parts))
+    multi = facts.multi_facts(parts)
+    if multi is None:
+        raise Http404("No such comparison.")
+    names = [m.name for m in multi.models]
+    title = " vs ".join(names)
+    context = {
+        "multi": multi,
+        "pricing": widgets.pricing_view(multi.models, set(), False),
+        "meta": _meta(
+            request,
+            f"{title}: price, specs, capabilities",
+            f"{text.join_words(names)} side by side: specs, cheapest tracked provider, capabilities and shared "
+            "benchmarks, each fact with its source.",
+            request.path,
+        ),
+    }
+    return TemplateResponse(request, "comparisons/compare_multi.html", context)
+
+
+PICKER_RESULTS = 20
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def picker_search(request: HttpRequest) -> HttpResponse:
+    """Search-as-you-type for the model picker: up to 20 models whose name or organization matches `q`.
+
+    It answers htmx with the option list; a plain request goes to the explorer's text search.
+    """
+    query = request.GET.get("q", "").strip()[:100]
+    if not request.htmx:
+        url = reverse("comparisons:model-list")
+        return redirect(f"{url}?{urlencode({'q': query})}" if query else url)
+    field = request.GET.get("for", "")
+    models = LanguageModel.objects.matching(query).with_related().by_name()[:PICKER_RESULTS] if query else []
+    context = {"query": query, "matches": models, "field": field if field in {"a", "b"} else "a"}
+    return TemplateResponse(request, "comparisons/_picker.html#picker-options", context)
 
 
 @require_GET

@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from catalog.models import CAPABILITY_FIELDS
 from comparisons import text
+from comparisons.calculator import round_cost
 from comparisons.facts import SourceRef
 
 register = template.Library()
@@ -55,6 +56,14 @@ def money(value: Decimal | None) -> SafeString | str:
     if value is None:
         return _unsourced()
     return text.format_usd(value)
+
+
+@register.filter
+def cost(value: Decimal | None) -> SafeString | str:
+    """A monthly cost: to the cent, or its micro-dollars when under a cent (calculator.round_cost)."""
+    if value is None:
+        return _unsourced()
+    return text.format_usd(round_cost(value))
 
 
 @register.filter
