@@ -196,3 +196,30 @@ def test_ticking_three_models_opens_the_multi_model_page(page, live_server, cata
     expect(page.locator("h1")).to_have_text("Alpha One vs Beta Two vs Gamma Three")
     expect(page.locator("#pairs a")).to_have_count(3)
     page.screenshot(path=output_dir / "comparison-three-models.png", full_page=True)
+
+
+def test_without_javascript_the_widgets_are_plain_get_forms(browser, live_server, catalog):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(PAIR + "?diff=1")
+        expect(page.locator("[data-picker-search]")).to_have_count(0)  # the pair page has no picker
+        page.get_by_label("Only providers that serve both models", exact=True).check()
+        page.get_by_role("button", name="Apply").first.click()
+        expect(page).to_have_url(re.compile(r"both=1.*#pricing$"))
+        assert ("diff", "1") in query(page)  # the other widget's state went along
+        assert providers_listed(page, "Alpha One") == ["Router X"]
+
+        page.get_by_label("Input tokens per month", exact=True).fill("1000000")
+        page.get_by_role("button", name="Calculate").click()
+        expect(totals(page)).to_have_text(["$7.00", "$21.00"])
+        assert {("both", "1"), ("diff", "1"), ("in", "1000000")} <= set(query(page))
+
+        page.goto("/compare/")
+        expect(page.locator("[data-picker-search]").first).to_be_hidden()
+        page.get_by_label("Compare", exact=True).select_option("gamma-three")
+        page.get_by_label("with", exact=True).select_option("alpha-one")
+        page.get_by_role("button", name="Compare", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/compare/alpha-one-vs-gamma-three/$"))
+    finally:
+        context.close()
