@@ -248,29 +248,7 @@ def _field_sources(
 def _plan_models(
     entries: list[dict[str, Any]], url_by_key: dict[str, str], orgs: set[str], licenses: set[str]
 ) -> tuple[list[PlannedRow], set[str]]:
-    allowed = (
-        "slug",
-        "source",
-        "sources",
-        "name",
-        "organization",
-        "family",
-        "description",
-        "release_date",
-        "context_window",
-        "max_output_tokens",
-        "parameter_count",
-        "active_parameter_count",
-        "architecture",
-        "license",
-        "knowledge_cutoff",
-        "input_modalities",
-        "output_modalities",
-        *CAPABILITY_FIELDS,
-        "status",
-        "deprecation_date",
-        "successor",
-    )
+    allowed = ("slug", "source", "sources", *MODEL_FACT_FIELDS)
     planned: dict[str, PlannedRow] = {}
     successors: dict[str, str] = {}
     for entry in entries:

@@ -31,6 +31,15 @@ CAPABILITY_FIELDS = (
     "code_execution",
 )
 MODALITIES = ("text", "image", "audio", "video", "pdf")
+OFFERING_PRICE_FIELDS = (
+    "input_price",
+    "output_price",
+    "cached_input_price",
+    "batch_input_price",
+    "batch_output_price",
+    "long_context_input_price",
+    "long_context_output_price",
+)
 
 
 class Source(models.Model):
@@ -400,15 +409,7 @@ class Offering(VersionedModel):
 
     objects = OfferingQuerySet.as_manager()
 
-    PRICE_FIELDS = (
-        "input_price",
-        "output_price",
-        "cached_input_price",
-        "batch_input_price",
-        "batch_output_price",
-        "long_context_input_price",
-        "long_context_output_price",
-    )
+    PRICE_FIELDS = OFFERING_PRICE_FIELDS
 
     class Meta:
         ordering = ["model__name", "provider__name"]
@@ -419,15 +420,7 @@ class Offering(VersionedModel):
                     condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0}),
                     name=f"offering_{field}_non_negative",
                 )
-                for field in (
-                    "input_price",
-                    "output_price",
-                    "cached_input_price",
-                    "batch_input_price",
-                    "batch_output_price",
-                    "long_context_input_price",
-                    "long_context_output_price",
-                )
+                for field in OFFERING_PRICE_FIELDS
             ],
             models.CheckConstraint(
                 condition=Q(context_window__isnull=True) | Q(context_window__gt=0),
