@@ -12,7 +12,7 @@ MANAGE := $(PY) manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup run migrate demo test test-e2e lint format bench clean
+.PHONY: help setup run migrate demo test test-e2e lint format clean
 
 help:
 	@echo "make run   - set up, migrate, load the demo catalog, serve http://127.0.0.1:8000 (SQLite)"
