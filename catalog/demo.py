@@ -514,29 +514,20 @@ def _field_source(row: PlannedRow, name: str) -> str:
     return row.field_sources.get(name, row.source)
 
 
-def _must_create_with(model_field: models.Field, value: Any) -> bool:
-    """A NOT NULL field without a default cannot wait for a later change set: the row needs it to exist."""
-    return value is not None and not model_field.null and model_field.get_default() is None
-
-
 @dataclass
-class _Pass:
+class _Load:
     changes: list[ProposedChange] = field(default_factory=list)
-    created: set[int] = field(default_factory=set)
-    updated: set[int] = field(default_factory=set)
+    created: int = 0
+    updated: int = 0
     facts: int = 0
-    # the most sources any changed row's facts cite: the passes this run needs from here on
-    passes_needed: int = 0
 
 
-def _next_pass(plan: DemoPlan, live: _LiveRows, sources: dict[str, Source]) -> _Pass:
-    """The changes that bring the live catalog closer to the plan, one source per changed row.
+def _plan_changes(plan: DemoPlan, live: _LiveRows, sources: dict[str, Source]) -> _Load:
+    """The changes that bring the live catalog to the plan: one item per changed row.
 
-    A change item cites one source, so a row whose changed facts cite several sources takes several
-    passes: this one carries its main source's facts (and creates it), the next pass the next source's.
+    Each item cites the row's own source and names, in `field_sources`, the facts another source backs.
     """
     index_of = {_row_ref(row): index for index, row in enumerate(plan.rows)}
-    rows: dict[int, models.Model | None] = {}
 
     def resolve(value: Any) -> Any:
         if not isinstance(value, Ref):
@@ -546,14 +537,13 @@ def _next_pass(plan: DemoPlan, live: _LiveRows, sources: dict[str, Source]) -> _
         target = live.get(value.model, dict(value.key))
         return target if target is not None else NewRef(_new_key(index_of[value]))
 
-    result = _Pass()
+    result = _Load()
     for index, row in enumerate(plan.rows):
         if row.model is Source:
             continue
         key = {name: resolve(value) for name, value in row.key.items()}
         wanted = {**key, **{name: resolve(value) for name, value in row.values.items()}}
         obj = live.get(row.model, key)
-        rows[index] = obj
         fields = {f.name: f for f in editable_fields(row.model)}
         if obj is None:
             changed = wanted
@@ -565,28 +555,31 @@ def _next_pass(plan: DemoPlan, live: _LiveRows, sources: dict[str, Source]) -> _
             }
         if not changed:
             continue
-        groups: dict[str, dict[str, Any]] = {}
-        for name, value in changed.items():
-            groups.setdefault(_field_source(row, name), {})[name] = value
-        result.passes_needed = max(result.passes_needed, len(groups))
-        primary = row.source if row.source in groups else min(groups)
-        values = groups[primary]
+        field_sources = {
+            name: sources[_field_source(row, name)] for name in changed if _field_source(row, name) != row.source
+        }
         if obj is None:
-            values = {
-                **{name: value for name, value in changed.items() if _must_create_with(fields[name], value)},
-                **values,
-            }
             change = ProposedChange(
-                ChangeItem.Action.CREATE, row.model, values=values, source=sources[primary], key=_new_key(index)
+                ChangeItem.Action.CREATE,
+                row.model,
+                values=changed,
+                source=sources[row.source],
+                key=_new_key(index),
+                field_sources=field_sources,
             )
-            result.created.add(index)
+            result.created += 1
         else:
             change = ProposedChange(
-                ChangeItem.Action.UPDATE, row.model, values=values, target=obj, source=sources[primary]
+                ChangeItem.Action.UPDATE,
+                row.model,
+                values=changed,
+                target=obj,
+                source=sources[row.source],
+                field_sources=field_sources,
             )
-            result.updated.add(index)
+            result.updated += 1
         result.changes.append(change)
-        result.facts += sum(1 for value in values.values() if value not in (None, "", []))
+        result.facts += sum(1 for value in changed.values() if value not in (None, "", []))
     return result
 
 
@@ -630,24 +623,20 @@ def demo_accounts() -> tuple[Any, Any]:
     return author, system_user(DEMO_REVIEWER, reviewer=True)
 
 
-def _summary(number: int, total: int, batch: _Pass) -> str:
+def _summary(load: _Load) -> str:
     parts = []
-    if batch.created:
-        parts.append(f"{len(batch.created)} rows added")
-    if batch.updated:
-        parts.append(f"{len(batch.updated)} rows updated")
-    if total == 1:
-        return f"Demo catalog load: {', '.join(parts)}."
-    if number == 1:
-        return f"Demo catalog load, part 1 of {total}: {', '.join(parts)}."
-    return f"Demo catalog load, part {number} of {total}: facts with a source of their own ({', '.join(parts)})."
+    if load.created:
+        parts.append(f"{load.created} rows added")
+    if load.updated:
+        parts.append(f"{load.updated} rows updated")
+    return f"Demo catalog load: {', '.join(parts)}."
 
 
 @transaction.atomic
 def demo_catalog_write(*, plan: DemoPlan) -> WriteStats:
     """Bring the live catalog to the plan through the review workflow; a second run changes nothing.
 
-    The changes become a change set by `catalog-bot`, approved and applied by `catalog-reviewer-bot`, so
+    The changes become one change set by `catalog-bot`, approved and applied by `catalog-reviewer-bot`, so
     `changeset_apply` records each fact's source and review time and the load appears in the changelog.
     Only fields that differ from the live rows become change items; with nothing to change no change set
     is created. All or nothing: an invalid row raises DemoCatalogError and rolls back the whole load.
@@ -655,31 +644,20 @@ def demo_catalog_write(*, plan: DemoPlan) -> WriteStats:
     stats = WriteStats()
     sources = _write_sources(plan, stats)
     author, reviewer = demo_accounts()
-    created: set[int] = set()
-    updated: set[int] = set()
-    # Each pass settles one source's facts of every changed row, so this ends within one pass per source.
-    total = 0
-    for number in range(1, len(sources) + 2):
-        batch = _next_pass(plan, _LiveRows(plan), sources)
-        if not batch.changes:
-            break
-        total = total or batch.passes_needed
+    load = _plan_changes(plan, _LiveRows(plan), sources)
+    if load.changes:
         try:
             changeset = changeset_create_applied(
-                author=author, reviewer=reviewer, changes=batch.changes, summary=_summary(number, total, batch)
+                author=author, reviewer=reviewer, changes=load.changes, summary=_summary(load)
             )
         except ChangeSetConflict as conflict:
             raise DemoCatalogError(f"The demo catalog does not apply: {conflict}") from conflict
         stats.changesets.append(changeset.pk)
-        stats.provenance_written += batch.facts
-        created |= batch.created
-        updated |= batch.updated
-    else:
-        raise DemoCatalogError("The demo catalog did not settle: a change keeps reappearing after it applied.")
+        stats.provenance_written += load.facts
     catalog_rows = sum(1 for row in plan.rows if row.model is not Source)
-    stats.created += len(created)
-    stats.updated += len(updated - created)
-    stats.unchanged += catalog_rows - len(created | updated)
+    stats.created += load.created
+    stats.updated += load.updated
+    stats.unchanged += catalog_rows - load.created - load.updated
     for row in plan.rows:
         label = str(row.model._meta.verbose_name_plural)
         stats.counts[label] = stats.counts.get(label, 0) + 1

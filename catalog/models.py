@@ -848,6 +848,11 @@ class ChangeItem(models.Model):
         null=True, blank=True, help_text="The target's version when drafted; a different live version is a conflict."
     )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="change_items")
+    field_sources = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="field -> source id, for facts backed by another source than the item's own.",
+    )
     previous_provenance = models.JSONField(
         default=dict, blank=True, help_text="field -> source id that backed the value before this item applied."
     )
@@ -878,6 +883,10 @@ class ChangeItem(models.Model):
 
     def target_model(self) -> type[models.Model]:
         return self.content_type.model_class()
+
+    def source_id_for(self, name: str) -> int | None:
+        """The source backing one field: its own override, else the item's source."""
+        return self.field_sources.get(name, self.source_id)
 
     def price_changes(self) -> list[tuple[str, Decimal | None, Decimal | None]]:
         """(field, old, new) for each offering price this item changes, as Decimals (None: no price)."""

@@ -55,7 +55,10 @@ class NewRef:
 
 @dataclass
 class ProposedChange:
-    """One change to propose: `values` are Python values (model instances or pks for FKs, NewRef for new rows)."""
+    """One change to propose: `values` are Python values (model instances or pks for FKs, NewRef for new rows).
+
+    `source` backs every value; `field_sources` names another source for some fields.
+    """
 
     action: str
     model: type[models.Model]
@@ -63,6 +66,7 @@ class ProposedChange:
     target: models.Model | None = None
     source: Source | None = None
     key: str = ""
+    field_sources: dict[str, Source] = field(default_factory=dict)
 
 
 # -- values ---------------------------------------------------------------------------------------------
@@ -159,8 +163,12 @@ def changeset_propose(*, user, change: ProposedChange, changeset: ChangeSet | No
     unknown = set(change.values) - set(fields)
     if unknown:
         raise ChangeSetError(f"{model._meta.verbose_name} has no editable field {', '.join(sorted(unknown))}.")
+    unsourced = set(change.field_sources) - set(change.values)
+    if unsourced and change.action != ChangeItem.Action.DELETE:
+        raise ChangeSetError(f"field_sources names fields the change does not set: {', '.join(sorted(unsourced))}.")
     content_type = ContentType.objects.get_for_model(model)
     source_id = change.source.pk if change.source else None
+    field_sources = {name: source.pk for name, source in change.field_sources.items() if source.pk != source_id}
 
     if change.action == ChangeItem.Action.CREATE:
         item = ChangeItem.objects.create(
@@ -171,6 +179,7 @@ def changeset_propose(*, user, change: ProposedChange, changeset: ChangeSet | No
             object_repr=_repr_for_new(model, change.values),
             changes={name: [None, value_to_json(fields[name], value)] for name, value in change.values.items()},
             source_id=source_id,
+            field_sources=field_sources,
         )
         changeset._record(
             user=user, action=AuditEvent.Action.PROPOSED, from_state=changeset.state, details={"item": item.pk}
@@ -212,10 +221,12 @@ def changeset_propose(*, user, change: ProposedChange, changeset: ChangeSet | No
                 existing.delete()
             return None
         if existing is not None:
+            default_id = source_id or existing.source_id
+            existing.field_sources = _merged_field_sources(existing, change, field_sources, default_id, changes)
             existing.changes = changes
             existing.object_repr = str(live)[:300]
-            existing.source_id = source_id or existing.source_id
-            existing.save(update_fields=["changes", "object_repr", "source", "updated_at"])
+            existing.source_id = default_id
+            existing.save(update_fields=["changes", "object_repr", "source", "field_sources", "updated_at"])
             item = existing
         else:
             item = ChangeItem.objects.create(
@@ -227,11 +238,34 @@ def changeset_propose(*, user, change: ProposedChange, changeset: ChangeSet | No
                 changes=changes,
                 base_version=live.version,
                 source_id=source_id,
+                field_sources={name: pk for name, pk in field_sources.items() if name in changes},
             )
     changeset._record(
         user=user, action=AuditEvent.Action.PROPOSED, from_state=changeset.state, details={"item": item.pk}
     )
     return item
+
+
+def _merged_field_sources(
+    existing: ChangeItem,
+    change: ProposedChange,
+    field_sources: dict[str, int],
+    default_id: int | None,
+    changes: dict[str, Any],
+) -> dict[str, int]:
+    """Per-field sources after merging `change` into `existing`: each field keeps the source that backed it.
+
+    Fields this change sets take its sources; earlier fields keep theirs, pinned when the default changes.
+    """
+    merged = {}
+    for name in changes:
+        if name in change.values:
+            pk = field_sources.get(name, change.source.pk if change.source else existing.source_id_for(name))
+        else:
+            pk = existing.source_id_for(name)
+        if pk is not None and pk != default_id:
+            merged[name] = pk
+    return merged
 
 
 def _repr_for_new(model: type[models.Model], values: dict[str, Any]) -> str:
@@ -262,8 +296,10 @@ def changeset_cite_source(*, changeset: ChangeSet, user, source: Source, only_mi
     _require_editable(changeset, user)
     items = changeset.items.all()
     if only_missing:
-        items = items.filter(source__isnull=True)
-    count = items.update(source=source, updated_at=timezone.now())
+        count = items.filter(source__isnull=True).update(source=source, updated_at=timezone.now())
+    else:
+        # "every change": the one source now backs every field, so no per-field source remains.
+        count = items.update(source=source, field_sources={}, updated_at=timezone.now())
     if count:
         changeset._record(
             user=user,
@@ -403,7 +439,10 @@ def changeset_apply(*, changeset: ChangeSet, user) -> None:
                         }
                     ]
                 ) from error
-            Provenance.objects.filter(content_type=content_type, object_id=item.object_id).delete()
+            gone = Provenance.objects.filter(content_type=content_type, object_id=item.object_id)
+            item.previous_provenance = dict(gone.values_list("field", "source_id"))
+            gone.delete()
+            item.save(update_fields=["previous_provenance", "updated_at"])
             continue
 
         obj = model() if item.action == ChangeItem.Action.CREATE else targets[item.pk]
@@ -450,7 +489,7 @@ def changeset_apply(*, changeset: ChangeSet, user) -> None:
 def _record_provenance(
     item: ChangeItem, obj: models.Model, content_type: ContentType, now: datetime.datetime
 ) -> dict[str, int | None]:
-    """Point every applied field at the item's source; a cleared fact loses its provenance."""
+    """Point every applied field at its source (per-field, else the item's); a cleared fact loses its provenance."""
     existing = {
         p.field: p
         for p in Provenance.objects.filter(content_type=content_type, object_id=obj.pk, field__in=list(item.changes))
@@ -465,7 +504,7 @@ def _record_provenance(
             content_type=content_type,
             object_id=obj.pk,
             field=name,
-            defaults={"source": item.source, "reviewed_at": now},
+            defaults={"source_id": item.source_id_for(name), "reviewed_at": now},
         )
     return previous
 
@@ -538,6 +577,9 @@ def changeset_revert(*, changeset: ChangeSet, user, comment: str = "") -> Change
         raise ChangeSetError(f"Change set #{pending.pk} already reverts #{changeset.pk}.")
 
     items = list(changeset.items.select_related("content_type", "source").order_by("-id"))
+    sources = Source.objects.in_bulk(
+        {pk for item in items for pk in [*item.previous_provenance.values(), *item.field_sources.values()] if pk}
+    )
     summary = f"Revert change set #{changeset.pk}" + (f" ({changeset.summary})" if changeset.summary else "")
     if comment.strip():
         summary += f": {comment.strip()}"
@@ -553,19 +595,24 @@ def changeset_revert(*, changeset: ChangeSet, user, comment: str = "") -> Change
         model = item.target_model()
         fields = _fields_by_name(model)
         live = model._default_manager.filter(pk=item.object_id).first() if item.object_id else None
-        source = _revert_source(item)
+        source, field_sources = _revert_sources(item, sources)
         if item.action == ChangeItem.Action.DELETE:
             values = {
                 name: value_from_json(fields[name], old) for name, (old, _new) in item.changes.items() if name in fields
             }
-            change = ProposedChange(ChangeItem.Action.CREATE, model, values=values, source=source)
+            field_sources = {name: s for name, s in field_sources.items() if values.get(name) not in (None, "", [])}
+            change = ProposedChange(
+                ChangeItem.Action.CREATE, model, values=values, source=source, field_sources=field_sources
+            )
         elif live is None:
             raise ChangeSetError(f"Cannot revert: {item.object_repr} no longer exists.")
         elif item.action == ChangeItem.Action.CREATE:
             change = ProposedChange(ChangeItem.Action.DELETE, model, target=live, source=source)
         else:
             values = {name: value_from_json(fields[name], old) for name, (old, _new) in item.changes.items()}
-            change = ProposedChange(ChangeItem.Action.UPDATE, model, target=live, values=values, source=source)
+            change = ProposedChange(
+                ChangeItem.Action.UPDATE, model, target=live, values=values, source=source, field_sources=field_sources
+            )
         changeset_propose(user=user, change=change, changeset=reverse_set)
     if not reverse_set.items.exists():
         raise ChangeSetError(f"Change set #{changeset.pk} has nothing left to revert: the live rows match.")
@@ -580,12 +627,22 @@ def changeset_revert(*, changeset: ChangeSet, user, comment: str = "") -> Change
     return reverse_set
 
 
-def _revert_source(item: ChangeItem) -> Source | None:
-    """The source that backed the values before the item applied, else the item's own source."""
+def _revert_sources(item: ChangeItem, sources: dict[int, Source]) -> tuple[Source | None, dict[str, Source]]:
+    """The sources that backed the values before the item applied: a default and per-field ones.
+
+    The default is the most common previous source (else the item's own); a field whose previous source
+    differs, or that had none and so falls back to what the item cited for it, carries its own.
+    """
     previous = Counter(pk for pk in item.previous_provenance.values() if pk)
-    if previous:
-        return Source.objects.filter(pk=previous.most_common(1)[0][0]).first() or item.source
-    return item.source
+    default = sources.get(previous.most_common(1)[0][0]) if previous else None
+    default = default or item.source
+    per_field = {}
+    for name in item.changes:
+        pk = item.previous_provenance.get(name) or item.source_id_for(name)
+        source = sources.get(pk) if pk != item.source_id else item.source
+        if source is not None and source != default:
+            per_field[name] = source
+    return default, per_field
 
 
 # -- review table ---------------------------------------------------------------------------------------
@@ -599,6 +656,7 @@ class DiffRow:
     live: str
     proposed: str
     stale: bool
+    source: Source | None = None
 
 
 @dataclass
@@ -671,9 +729,12 @@ def _clean_flags(item: ChangeItem, live: models.Model | None) -> list[str]:
 def changeset_diff(*, changeset: ChangeSet) -> list[ItemDiff]:
     """Field-level review table: object, field, value drafted against, live value, proposed value, flags.
 
-    Queries: items, one per target model, one per related model shown: bounded by the schema, not the size.
+    Queries: items, one per target model, one per related model shown, one for per-field sources: bounded by
+    the schema, not the size.
     """
     items = list(changeset.items.select_related("content_type", "source"))
+    field_source_ids = {pk for item in items for pk in item.field_sources.values()}
+    field_sources = Source.objects.in_bulk(field_source_ids) if field_source_ids else {}
     pending = changeset.state in ChangeSet.PENDING_STATES  # once decided, "live moved" is no longer a warning
     ids_by_model: dict[type[models.Model], set[int]] = defaultdict(set)
     for item in items:
@@ -720,6 +781,7 @@ def changeset_diff(*, changeset: ChangeSet) -> list[ItemDiff]:
                     live=_display(f, current, related) if live is not None else "—",
                     proposed="(deleted)" if item.action == ChangeItem.Action.DELETE else _display(f, new, related),
                     stale=pending and live is not None and current != old,
+                    source=field_sources.get(item.field_sources[name]) if name in item.field_sources else item.source,
                 )
             )
         target_url = ""

@@ -5,7 +5,8 @@ what changed (old -> new) and which source backs it. Nobody's comments are read 
 reviewed a change: the accounts are internal, and "applied" already means a second person approved it.
 
 Queries are bounded by the schema, not by the number of change sets or items: the page of change sets,
-their items (one prefetch), then one query per kind of row the items name (to link or to name them).
+their items (one prefetch), then one query per kind of row the items name (to link or to name them),
+and one for the sources items name for single fields.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from catalog.models import (
     LanguageModel,
     Offering,
     Provider,
+    Source,
 )
 from catalog.services import editable_fields
 
@@ -138,6 +140,15 @@ class FieldChange:
 
 
 @dataclass(frozen=True)
+class FieldSource:
+    """A source that backs some of an entry's fields instead of the entry's own: 'status, deprecation date'."""
+
+    labels: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class ChangeEntry:
     action: str  # create / update / delete
     kind: str
@@ -147,6 +158,7 @@ class ChangeEntry:
     detail: str = ""
     source_title: str = ""
     source_url: str = ""
+    field_sources: tuple[FieldSource, ...] = ()
 
     @property
     def price_change_count(self) -> int:
@@ -221,6 +233,8 @@ class _Lookups:
             for pk, obj in model._default_manager.in_bulk(pks).items():
                 self.rows[(model, pk)] = obj
         self.names = {key: str(obj) for key, obj in self.rows.items()}
+        source_ids = {pk for item in items for pk in item.field_sources.values()}
+        self.sources: dict[int, Source] = Source.objects.in_bulk(source_ids) if source_ids else {}
 
     def month_precision(self, item: ChangeItem) -> bool:
         """Whether a knowledge cutoff this item sets is known to the month only (then '2024-04', not a day)."""
@@ -291,6 +305,22 @@ def _entry(item: ChangeItem, lookups: _Lookups) -> ChangeEntry:
         detail=_created_detail(item) if item.action == ChangeItem.Action.CREATE else "",
         source_title=source.title if source else "",
         source_url=source.url if source else "",
+        field_sources=_field_sources(item, lookups),
+    )
+
+
+def _field_sources(item: ChangeItem, lookups: _Lookups) -> tuple[FieldSource, ...]:
+    """The sources an item names for some of its fields, each with the fields it backs, in field order."""
+    fields = _fields(item.target_model())
+    order = _field_order(item.target_model())
+    labels: dict[int, list[str]] = defaultdict(list)
+    for name in sorted(item.field_sources, key=lambda n: order.get(n, len(order))):
+        pk = item.field_sources[name]
+        if name in item.changes and pk in lookups.sources and pk != item.source_id:
+            labels[pk].append(str(fields[name].verbose_name) if name in fields else name)
+    return tuple(
+        FieldSource(labels=", ".join(names), title=lookups.sources[pk].title, url=lookups.sources[pk].url)
+        for pk, names in labels.items()
     )
 
 

@@ -128,32 +128,29 @@ class TestCatalogSize:
 
 
 class TestThroughTheReviewWorkflow:
-    def test_the_load_is_applied_change_sets_by_one_system_account_approved_by_another(self, demo):
-        changesets = _demo_changesets()
+    def test_the_load_is_one_applied_change_set_by_a_system_account_approved_by_another(self, demo):
+        (changeset,) = _demo_changesets()
 
-        assert [c.pk for c in changesets] == demo.changesets
-        assert {c.state for c in changesets} == {ChangeSet.State.APPLIED}
-        for changeset in changesets:
-            review = changeset.reviews.get()
-            assert (review.decision, review.reviewer.username) == (Review.Decision.APPROVE, DEMO_REVIEWER)
-            assert review.reviewer_id != changeset.author_id
-        assert [c.summary for c in changesets] == [
-            "Demo catalog load, part 1 of 3: 363 rows added.",
-            "Demo catalog load, part 2 of 3: facts with a source of their own (11 rows updated).",
-            "Demo catalog load, part 3 of 3: facts with a source of their own (3 rows updated).",
-        ]
+        assert demo.changesets == [changeset.pk]
+        assert changeset.state == ChangeSet.State.APPLIED
+        review = changeset.reviews.get()
+        assert (review.decision, review.reviewer.username) == (Review.Decision.APPROVE, DEMO_REVIEWER)
+        assert review.reviewer_id != changeset.author_id
+        assert changeset.summary == "Demo catalog load: 363 rows added."
 
-    def test_most_facts_come_in_the_first_change_set_and_each_later_one_cites_a_further_source(self, demo):
-        first, *later = _demo_changesets()
+    def test_every_row_is_one_create_item_citing_its_source_and_the_sources_of_single_facts(self, demo):
+        (changeset,) = _demo_changesets()
         catalog_rows = sum(model.objects.count() for model in CATALOG_TABLES if model is not Source)
 
-        assert first.items.filter(action=ChangeItem.Action.CREATE).count() == catalog_rows
-        # A change item cites one source: rows whose facts cite several (a model card and a deprecations
-        # page) get their further facts in later change sets, each with only updates.
-        assert 1 <= len(later) <= 3
-        for changeset in later:
-            assert set(changeset.items.values_list("action", flat=True)) == {ChangeItem.Action.UPDATE}
-        assert not ChangeItem.objects.filter(changeset__in=[first, *later], source__isnull=True).exists()
+        assert changeset.items.count() == catalog_rows
+        assert set(changeset.items.values_list("action", flat=True)) == {ChangeItem.Action.CREATE}
+        assert not changeset.items.filter(source__isnull=True).exists()
+        # Facts from a second page (a deprecation date, a cutoff) name it in field_sources, not a later set.
+        with_field_sources = [item for item in changeset.items.all() if item.field_sources]
+        assert len(with_field_sources) == 11
+        for item in with_field_sources:
+            assert item.source_id not in item.field_sources.values()
+            assert set(item.field_sources) <= set(item.changes)
 
     def test_system_accounts_cannot_sign_in(self, demo):
         author = User.objects.get(username=DEMO_AUTHOR)
@@ -173,7 +170,7 @@ class TestThroughTheReviewWorkflow:
     def test_the_load_appears_in_the_public_changelog_and_prices_in_price_history(self, demo, client):
         html = client.get(reverse("comparisons:changes")).content.decode()
         assert html.count('class="changeset"') == len(demo.changesets)
-        assert "Demo catalog load, part 1 of 3: 363 rows added." in html
+        assert "Demo catalog load: 363 rows added." in html
         assert '<a href="/models/llama-3-2-1b/">Llama 3.2 1B on Fireworks AI</a>' in html
 
         model_page = client.get(reverse("comparisons:model-detail", args=["llama-3-2-1b"]))
@@ -220,7 +217,8 @@ class TestIdempotence:
         assert (stats.updated, stats.provenance_written, len(stats.changesets)) == (1, 1, 1)
         item = ChangeItem.objects.get(changeset_id=stats.changesets[0])
         assert (item.action, item.object_id, item.changes) == ("update", row.pk, {"input_price": ["0.1", "0.12"]})
-        assert item.source.url == "https://www.together.ai/pricing"
+        assert item.source.url == "https://fireworks.ai/pricing"  # the offering's own source stays the default
+        assert Source.objects.get(pk=item.field_sources["input_price"]).url == "https://www.together.ai/pricing"
         provenance = Provenance.objects.get(
             content_type=ContentType.objects.get_for_model(Offering), object_id=row.pk, field="input_price"
         )

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from catalog.models import (
     AuditEvent,
@@ -522,3 +523,236 @@ class TestReviewTable:
         assert diff.stale
         assert diff.rows[0].stale
         assert (diff.rows[0].drafted, diff.rows[0].live, diff.rows[0].proposed) == ("1", "0.9", "0.5")
+
+
+class TestFieldSources:
+    """An item cites a default source and, in field_sources, another source for single fields."""
+
+    @pytest.fixture
+    def model(self):
+        return create_model(release_date=datetime.date(2025, 1, 1))
+
+    @staticmethod
+    def provenance_of(obj) -> dict[str, str]:
+        ct = ContentType.objects.get_for_model(obj)
+        rows = Provenance.objects.filter(content_type=ct, object_id=obj.pk).select_related("source")
+        return {p.field: p.source.title for p in rows}
+
+    @staticmethod
+    def apply(*changes: ProposedChange) -> ChangeSet:
+        return changeset_create_applied(
+            author=system_user("loader"),
+            reviewer=system_user("loader-reviewer", reviewer=True),
+            changes=list(changes),
+            summary="Per-field sources",
+        )
+
+    def test_applying_records_the_per_field_source_in_provenance(self, model):
+        card, models_page = create_source(title="Model card"), create_source(title="Models page")
+        changeset = self.apply(
+            ProposedChange(
+                "update",
+                LanguageModel,
+                target=model,
+                values={"context_window": 128_000, "knowledge_cutoff": datetime.date(2024, 6, 1)},
+                source=card,
+                field_sources={"knowledge_cutoff": models_page},
+            )
+        )
+
+        item = changeset.items.get()
+        assert (item.source, item.field_sources) == (card, {"knowledge_cutoff": models_page.pk})
+        assert self.provenance_of(model) == {"context_window": "Model card", "knowledge_cutoff": "Models page"}
+
+    def test_a_field_source_equal_to_the_default_is_not_stored_and_unknown_fields_are_refused(self, editor, model):
+        card = create_source(title="Model card")
+        item = changeset_propose(
+            user=editor,
+            change=ProposedChange(
+                "update",
+                LanguageModel,
+                target=model,
+                values={"context_window": 64_000},
+                source=card,
+                field_sources={"context_window": card},
+            ),
+        )
+        assert item.field_sources == {}
+        with pytest.raises(ChangeSetError, match="does not set: max_output_tokens"):
+            changeset_propose(
+                user=editor,
+                change=ProposedChange(
+                    "update",
+                    LanguageModel,
+                    target=model,
+                    values={"context_window": 32_000},
+                    source=card,
+                    field_sources={"max_output_tokens": card},
+                ),
+            )
+
+    def test_proposing_the_same_row_twice_keeps_each_fields_source(self, editor, model):
+        card, models_page, blog = (create_source(title=t) for t in ("Model card", "Models page", "Blog"))
+        changeset_propose(
+            user=editor,
+            change=ProposedChange(
+                "update",
+                LanguageModel,
+                target=model,
+                values={"context_window": 64_000, "max_output_tokens": 8_000},
+                source=card,
+                field_sources={"max_output_tokens": blog},
+            ),
+        )
+        item = changeset_propose(
+            user=editor,
+            change=ProposedChange(
+                "update",
+                LanguageModel,
+                target=model,
+                values={"knowledge_cutoff": datetime.date(2024, 6, 1)},
+                source=models_page,
+            ),
+        )
+
+        # The new proposal's source becomes the default; the earlier fields keep the sources they cited.
+        assert item.source == models_page
+        assert item.field_sources == {"context_window": card.pk, "max_output_tokens": blog.pk}
+        item = changeset_propose(
+            user=editor,
+            change=ProposedChange(
+                "update", LanguageModel, target=model, values={"context_window": 96_000}, source=models_page
+            ),
+        )
+        assert item.field_sources == {"max_output_tokens": blog.pk}
+
+    def test_citing_a_source_for_every_change_drops_the_per_field_sources(self, editor, model):
+        item = changeset_propose(
+            user=editor,
+            change=ProposedChange(
+                "update",
+                LanguageModel,
+                target=model,
+                values={"context_window": 64_000, "max_output_tokens": 8_000},
+                source=create_source(),
+                field_sources={"max_output_tokens": create_source()},
+            ),
+        )
+        changeset_cite_source(changeset=item.changeset, user=editor, source=create_source(), only_missing=False)
+        item.refresh_from_db()
+        assert item.field_sources == {}
+
+    def test_revert_restores_each_fields_previous_source(self, reviewer):
+        model = create_model(context_window=128_000, max_output_tokens=16_000, parameter_count=8_000_000)
+        ct = ContentType.objects.get_for_model(LanguageModel)
+        earlier = {"context_window": create_source(title="Old card"), "max_output_tokens": create_source(title="Docs")}
+        for name, source in earlier.items():
+            Provenance.objects.create(
+                content_type=ct,
+                object_id=model.pk,
+                field=name,
+                source=source,
+                reviewed_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            )
+        Provenance.objects.create(
+            content_type=ct,
+            object_id=model.pk,
+            field="parameter_count",
+            source=earlier["context_window"],
+            reviewed_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+        )
+        changeset = self.apply(
+            ProposedChange(
+                "update",
+                LanguageModel,
+                target=model,
+                values={"context_window": 1_000_000, "max_output_tokens": 64_000, "parameter_count": 9_000_000},
+                source=create_source(title="New card"),
+                field_sources={"max_output_tokens": create_source(title="New docs")},
+            )
+        )
+        assert self.provenance_of(model) == {
+            "context_window": "New card",
+            "max_output_tokens": "New docs",
+            "parameter_count": "New card",
+        }
+
+        reverse_set = changeset_revert(changeset=changeset, user=reviewer)
+        item = reverse_set.items.get()
+        assert (item.source, item.field_sources) == (
+            earlier["context_window"],
+            {"max_output_tokens": earlier["max_output_tokens"].pk},
+        )
+        assert reverse_set.approve(user=create_reviewer("second")) is True
+
+        assert self.provenance_of(model) == {
+            "context_window": "Old card",
+            "max_output_tokens": "Docs",
+            "parameter_count": "Old card",
+        }
+
+    def test_reverting_a_delete_recreates_the_row_with_each_fields_source(self, reviewer):
+        provider, model = create_provider(), create_model()
+        pricing, promo = create_source(title="Pricing page"), create_source(title="Promo post")
+        self.apply(
+            ProposedChange(
+                "create",
+                Offering,
+                values={
+                    "model": model,
+                    "provider": provider,
+                    "input_price": Decimal("1"),
+                    "output_price": Decimal("3"),
+                },
+                source=pricing,
+                field_sources={"output_price": promo},
+            )
+        )
+        offering = Offering.objects.get(model=model, provider=provider)
+        removal = self.apply(ProposedChange("delete", Offering, target=offering, source=pricing))
+        assert self.provenance_of(offering) == {}
+
+        undo = changeset_revert(changeset=removal, user=reviewer)
+        assert undo.approve(user=create_reviewer("second")) is True
+
+        recreated = Offering.objects.get(model=model, provider=provider)
+        provenance = self.provenance_of(recreated)
+        assert (provenance["input_price"], provenance["output_price"]) == ("Pricing page", "Promo post")
+
+    @pytest.mark.parametrize("n", [1, 20])
+    def test_review_page_and_changelog_show_the_per_field_source_with_bounded_queries(
+        self, client, django_assert_max_num_queries, n
+    ):
+        changes = [
+            ProposedChange(
+                "update",
+                LanguageModel,
+                target=create_model(release_date=datetime.date(2025, 1, 1)),
+                values={"context_window": 100_000 + i, "knowledge_cutoff": datetime.date(2024, 6, 1)},
+                source=create_source(url=f"https://example.com/card-{i}", title=f"Model card {i}"),
+                field_sources={
+                    "knowledge_cutoff": create_source(url=f"https://example.com/models-{i}", title=f"Models page {i}")
+                },
+            )
+            for i in range(n)
+        ]
+        changeset = self.apply(*changes)
+        client.force_login(create_reviewer())
+        client.get(changeset.get_admin_url())  # warm per-process caches (content types)
+
+        with django_assert_max_num_queries(16):
+            review = client.get(changeset.get_admin_url())
+        with django_assert_max_num_queries(8):
+            changelog = client.get(reverse("comparisons:changes"))
+
+        diff = {row.field: row.source.title for row in review.context["diffs"][0].rows}
+        assert diff == {"context_window": "Model card 0", "knowledge_cutoff": "Models page 0"}
+        html = review.content.decode()
+        assert '<a href="https://example.com/models-0" rel="noopener">Models page 0</a>' in html
+        assert html.count('<td class="source">') == 2 * n
+        public = changelog.content.decode()
+        assert (
+            'Knowledge cutoff: <a href="https://example.com/models-0" rel="nofollow noopener">Models page 0</a>'
+            in public
+        )
+        assert public.count("Models page ") == n
