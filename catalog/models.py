@@ -222,6 +222,9 @@ class LanguageModelQuerySet(models.QuerySet):
     def by_name(self) -> LanguageModelQuerySet:
         return self.order_by("name", "slug")
 
+    def by_maker(self) -> LanguageModelQuerySet:
+        return self.order_by("organization__name", "name", "slug")
+
 
 class LanguageModel(VersionedModel):
     class Status(models.TextChoices):

@@ -37,6 +37,7 @@ def home(request: HttpRequest) -> TemplateResponse:
         "popular": related.popular_comparisons(),
         "newest": LanguageModel.objects.with_related().newest_first()[:NEWEST_ON_HOME],
         "recent_changes": ChangeSet.objects.applied()[:RECENT_CHANGES_ON_HOME],
+        "all_models": LanguageModel.objects.with_related().by_maker(),
         "meta": _meta(
             request,
             "Large language models compared from sourced facts",

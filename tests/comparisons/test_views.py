@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from catalog.models import LanguageModel
 from tests.comparisons.builders import create_catalog, create_seed_pair
 from tests.factories import create_benchmark, create_benchmark_result, create_model, create_provider, create_source
 
@@ -397,8 +398,11 @@ class TestModelAndProviderPages:
             "Compare two models",
             "Popular comparisons",
             "Newest models",
+            "All 6 models by maker",
             "Recent changes",
         ]
+        for model in LanguageModel.objects.all():
+            assert model.get_absolute_url() in page.links
         assert "No reviewed change has been applied yet." in response.content.decode()
         popular = [link for link in page.links if link.startswith("/compare/") and "-vs-" in link]
         assert len(popular) == 10  # every pair of the five most offered models
