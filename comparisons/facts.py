@@ -175,19 +175,22 @@ class ModelFacts:
 
 @dataclass(frozen=True)
 class SharedBenchmark:
-    """One (benchmark, variant) both models have a sourced result for."""
+    """One (benchmark, variant) every compared model has a sourced result for (results in model order)."""
 
     name: str
     url: str
     unit: str
     higher_is_better: bool
     variant: str
-    a: BenchmarkFacts
-    b: BenchmarkFacts
+    results: tuple[BenchmarkFacts, ...]
 
     @property
-    def results(self) -> tuple[BenchmarkFacts, BenchmarkFacts]:
-        return (self.a, self.b)
+    def a(self) -> BenchmarkFacts:
+        return self.results[0]
+
+    @property
+    def b(self) -> BenchmarkFacts:
+        return self.results[1]
 
 
 @dataclass(frozen=True)
@@ -446,23 +449,22 @@ def _load(
     return facts, numbering.page()
 
 
-def shared_benchmarks(a: ModelFacts, b: ModelFacts) -> tuple[SharedBenchmark, ...]:
-    """The (benchmark, variant) rows both models have, in benchmark-name order."""
-    b_by_key = {r.key: r for r in b.benchmarks}
+def shared_benchmarks(*models: ModelFacts) -> tuple[SharedBenchmark, ...]:
+    """The (benchmark, variant) rows all the models have, in benchmark-name order."""
+    by_key = [{r.key: r for r in m.benchmarks} for m in models]
     rows = []
-    for ra in a.benchmarks:
-        rb = b_by_key.get(ra.key)
-        if rb is None:
+    for first in models[0].benchmarks:
+        results = tuple(keyed.get(first.key) for keyed in by_key)
+        if any(r is None for r in results):
             continue
         rows.append(
             SharedBenchmark(
-                name=ra.benchmark_name,
-                url=ra.benchmark_url,
-                unit=ra.unit,
-                higher_is_better=ra.higher_is_better,
-                variant=ra.variant,
-                a=ra,
-                b=rb,
+                name=first.benchmark_name,
+                url=first.benchmark_url,
+                unit=first.unit,
+                higher_is_better=first.higher_is_better,
+                variant=first.variant,
+                results=results,  # type: ignore[arg-type]  # no None left
             )
         )
     rows.sort(key=lambda r: (r.name.lower(), r.variant))
@@ -499,23 +501,11 @@ def existing_slugs(slugs: Iterable[str]) -> set[str]:
 
 
 @dataclass(frozen=True)
-class SharedBenchmarkRow:
-    """One (benchmark, variant) every model of a multi-model comparison has a sourced result for."""
-
-    name: str
-    url: str
-    unit: str
-    higher_is_better: bool
-    variant: str
-    results: tuple[BenchmarkFacts, ...]
-
-
-@dataclass(frozen=True)
 class MultiFacts:
     """Three or four models side by side, in the order given."""
 
     models: tuple[ModelFacts, ...]
-    shared_benchmarks: tuple[SharedBenchmarkRow, ...]
+    shared_benchmarks: tuple[SharedBenchmark, ...]
     page: PageFacts
 
     @property
@@ -546,24 +536,7 @@ def multi_facts(slugs: list[str]) -> MultiFacts | None:
         return None
     facts, page = loaded
     ordered = tuple(facts[slug] for slug in slugs)
-    by_key = [{r.key: r for r in m.benchmarks} for m in ordered]
-    rows = []
-    for first in ordered[0].benchmarks:
-        results = tuple(keyed.get(first.key) for keyed in by_key)
-        if any(r is None for r in results):
-            continue
-        rows.append(
-            SharedBenchmarkRow(
-                name=first.benchmark_name,
-                url=first.benchmark_url,
-                unit=first.unit,
-                higher_is_better=first.higher_is_better,
-                variant=first.variant,
-                results=results,  # type: ignore[arg-type]  # no None left
-            )
-        )
-    rows.sort(key=lambda r: (r.name.lower(), r.variant))
-    return MultiFacts(models=ordered, shared_benchmarks=tuple(rows), page=page)
+    return MultiFacts(models=ordered, shared_benchmarks=shared_benchmarks(*ordered), page=page)
 
 
 @dataclass(frozen=True)
