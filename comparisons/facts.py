@@ -216,6 +216,10 @@ class PairFacts:
         return (self.a, self.b)
 
     @property
+    def any_active_parameters(self) -> bool:
+        return any(m.active_parameter_count for m in self.models)
+
+    @property
     def capability_rows(self) -> list[CapabilityRow]:
         return [
             CapabilityRow(name, CAPABILITY_LABELS[name], self.a.capability(name), self.b.capability(name))
