@@ -36,9 +36,11 @@ from .models import (
     License,
     Offering,
     Organization,
+    Price,
     Provenance,
     Provider,
     Source,
+    price_row_errors,
 )
 from .services import (
     NewRef,
@@ -273,17 +275,8 @@ class OfferingInline(admin.TabularInline):
 
     model = Offering
     extra = 0
-    fields = [
-        "provider",
-        "provider_model_id",
-        "input_price",
-        "output_price",
-        "cached_input_price",
-        "batch_input_price",
-        "batch_output_price",
-        "context_window",
-    ]
-    show_change_link = True
+    fields = ["provider", "provider_model_id", "status", "context_window", "max_output_tokens"]
+    show_change_link = True  # prices are edited on the offering's own page
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("provider")
@@ -353,13 +346,55 @@ class ProviderAdmin(ProposeChangesAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class PriceInlineFormSet(forms.BaseInlineFormSet):
+    """Checks the offering's price rows together (cached above input, batch above standard, tier thresholds
+    beyond the context window), so an error names the row and field at fault before anything is proposed."""
+
+    def clean(self) -> None:
+        super().clean()
+        offering = self.instance
+        context_window = None
+        if offering is not None:
+            context_window = offering.context_window or (offering.model.context_window if offering.model_id else None)
+        rows = []
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            data = form.cleaned_data
+            if data.get("dimension") is None:
+                continue
+            key = (data["dimension"], data.get("tier") or "standard", data.get("context_threshold") or 0)
+            rows.append((form, (*key, data.get("usd_per_million"))))
+        seen: set[tuple] = set()
+        for form, row in rows:
+            if row[:3] in seen:
+                form.add_error("dimension", "This offering already has a price for this dimension, tier and threshold.")
+            seen.add(row[:3])
+            siblings = [other for other_form, other in rows if other_form is not form]
+            for name, message in price_row_errors(row, siblings, context_window).items():
+                form.add_error(name, message)
+
+
+class PriceInline(admin.TabularInline):
+    """An offering's prices, one row per (dimension, tier, context tier); saves are proposals."""
+
+    model = Price
+    formset = PriceInlineFormSet
+    extra = 1
+    fields = ["dimension", "tier", "context_threshold", "usd_per_million"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).in_display_order()
+
+
 @admin.register(Offering)
 class OfferingAdmin(ProposeChangesAdmin):
-    list_display = ["model", "provider", "input_price", "output_price", "cached_input_price", "version"]
-    list_filter = ["provider", "provider__kind"]
+    list_display = ["model", "provider", "status", "provider_model_id", "version"]
+    list_filter = ["status", "provider", "provider__kind"]
     list_select_related = ["model", "provider"]
     search_fields = ["model__name", "provider__name", "provider_model_id"]
     autocomplete_fields = ["model", "provider"]
+    inlines = [PriceInline]
 
 
 @admin.register(Benchmark)

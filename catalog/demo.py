@@ -31,6 +31,7 @@ from catalog.models import (
     License,
     Offering,
     Organization,
+    Price,
     Provider,
     Source,
 )
@@ -69,12 +70,18 @@ MODEL_FACT_FIELDS = (
     "deprecation_date",
     "successor",
 )
-OFFERING_FACT_FIELDS = (
-    "provider_model_id",
-    *Offering.PRICE_FIELDS,
-    "long_context_threshold",
-    "context_window",
-)
+OFFERING_FACT_FIELDS = ("provider_model_id", "status", "context_window", "max_output_tokens")
+# Shorthand price keys of an offering entry -> (dimension, tier, applies above the long-context threshold).
+PRICE_KEYS = {
+    "input_price": (Price.Dimension.INPUT, Price.Tier.STANDARD, False),
+    "output_price": (Price.Dimension.OUTPUT, Price.Tier.STANDARD, False),
+    "cached_input_price": (Price.Dimension.CACHE_READ, Price.Tier.STANDARD, False),
+    "batch_input_price": (Price.Dimension.INPUT, Price.Tier.BATCH, False),
+    "batch_output_price": (Price.Dimension.OUTPUT, Price.Tier.BATCH, False),
+    "long_context_input_price": (Price.Dimension.INPUT, Price.Tier.STANDARD, True),
+    "long_context_output_price": (Price.Dimension.OUTPUT, Price.Tier.STANDARD, True),
+}
+PRICE_FACT_FIELDS = ("usd_per_million",)
 RESULT_FACT_FIELDS = ("score", "measured_on", "self_reported")
 
 _CUTOFF_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -339,11 +346,12 @@ def _successors_first(planned: dict[str, PlannedRow], successors: dict[str, str]
 def _plan_offerings(
     entries: list[dict[str, Any]], url_by_key: dict[str, str], model_slugs: set[str], providers: set[str]
 ) -> list[PlannedRow]:
-    allowed = ("model", "provider", "source", "sources", *OFFERING_FACT_FIELDS)
+    """Offering rows, each followed by its price rows (keyed by offering, dimension, tier, threshold)."""
+    allowed = ("model", "provider", "source", "sources", "long_context_threshold", "prices", *OFFERING_FACT_FIELDS)
     rows, seen = [], set()
     for entry in entries:
         where = f"offerings[{entry.get('model', '?')} on {entry.get('provider', '?')}]"
-        _check_keys(entry, allowed, where)
+        _check_keys(entry, (*allowed, *PRICE_KEYS), where)
         model, provider = _require(entry, "model", where), _require(entry, "provider", where)
         if model not in model_slugs:
             raise DemoCatalogError(f"{where}: unknown model")
@@ -353,15 +361,65 @@ def _plan_offerings(
             raise DemoCatalogError(f"{where}: duplicate offering")
         seen.add((model, provider))
         values: dict[str, Any] = {"provider_model_id": entry.get("provider_model_id", "")}
-        for name in Offering.PRICE_FIELDS:
-            values[name] = _price(entry[name], f"{where}.{name}") if name in entry else None
-        for name in ("long_context_threshold", "context_window"):
+        status = entry.get("status", Offering.Status.ACTIVE)
+        if status not in Offering.Status.values:
+            raise DemoCatalogError(f"{where}: status must be one of {', '.join(Offering.Status.values)}")
+        values["status"] = status
+        for name in ("context_window", "max_output_tokens"):
             values[name] = entry.get(name)
         key = {"model": _ref(LanguageModel, slug=model), "provider": _ref(Provider, slug=provider)}
         field_sources = _field_sources(entry, values, OFFERING_FACT_FIELDS, url_by_key, where)
+        if "status" not in entry:
+            field_sources.pop("status")  # the default, not a sourced claim
         source = _source_for(entry["source"], url_by_key, where)
-        rows.append(PlannedRow(model=Offering, key=key, values=values, field_sources=field_sources, source=source))
+        offering = PlannedRow(model=Offering, key=key, values=values, field_sources=field_sources, source=source)
+        rows.append(offering)
+        rows.extend(_plan_prices(entry, _row_ref(offering), source, where))
     return rows
+
+
+def _plan_prices(entry: dict[str, Any], offering: Ref, source: str, where: str) -> list[PlannedRow]:
+    threshold = entry.get("long_context_threshold")
+    if threshold is not None and (not isinstance(threshold, int) or isinstance(threshold, bool) or threshold <= 0):
+        raise DemoCatalogError(f"{where}: long_context_threshold must be a positive integer")
+    planned: dict[tuple[str, str, int], Decimal] = {}
+    for name, (dimension, tier, long_context) in PRICE_KEYS.items():
+        if name not in entry:
+            continue
+        if long_context and threshold is None:
+            raise DemoCatalogError(f"{where}: {name} needs long_context_threshold")
+        planned[(dimension, tier, threshold if long_context else 0)] = _price(entry[name], f"{where}.{name}")
+    if threshold is not None and not any(k[2] for k in planned):
+        raise DemoCatalogError(f"{where}: long_context_threshold without a long-context price")
+    extra = entry.get("prices", [])
+    if not isinstance(extra, list):
+        raise DemoCatalogError(f"{where}: prices must be a list of tables")
+    for index, row in enumerate(extra):
+        at = f"{where}.prices[{index}]"
+        if not isinstance(row, dict):
+            raise DemoCatalogError(f"{at}: expected a table")
+        _check_keys(row, ("dimension", "tier", "above", "usd"), at)
+        dimension, tier = _require(row, "dimension", at), row.get("tier", Price.Tier.STANDARD)
+        above = row.get("above", 0)
+        if dimension not in Price.Dimension.values:
+            raise DemoCatalogError(f"{at}: dimension must be one of {', '.join(Price.Dimension.values)}")
+        if tier not in Price.Tier.values:
+            raise DemoCatalogError(f"{at}: tier must be one of {', '.join(Price.Tier.values)}")
+        if not isinstance(above, int) or isinstance(above, bool) or above < 0:
+            raise DemoCatalogError(f"{at}: above must be a whole number of tokens")
+        if (dimension, tier, above) in planned:
+            raise DemoCatalogError(f"{at}: duplicate price for {dimension}, {tier}, above {above}")
+        planned[(dimension, tier, above)] = _price(_require(row, "usd", at), f"{at}.usd")
+    return [
+        PlannedRow(
+            model=Price,
+            key={"offering": offering, "dimension": dimension, "tier": tier, "context_threshold": above},
+            values={"usd_per_million": amount},
+            field_sources=dict.fromkeys(PRICE_FACT_FIELDS, source),
+            source=source,
+        )
+        for (dimension, tier, above), amount in planned.items()
+    ]
 
 
 def _plan_results(
@@ -534,7 +592,7 @@ def _plan_changes(plan: DemoPlan, live: _LiveRows, sources: dict[str, Source]) -
             return value
         if value.model is Source:
             return sources[dict(value.key)["url"]]
-        target = live.get(value.model, dict(value.key))
+        target = live.get(value.model, {name: resolve(part) for name, part in value.key})
         return target if target is not None else NewRef(_new_key(index_of[value]))
 
     result = _Load()

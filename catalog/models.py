@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Count, F, Min, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -31,15 +31,9 @@ CAPABILITY_FIELDS = (
     "code_execution",
 )
 MODALITIES = ("text", "image", "audio", "video", "pdf")
-OFFERING_PRICE_FIELDS = (
-    "input_price",
-    "output_price",
-    "cached_input_price",
-    "batch_input_price",
-    "batch_output_price",
-    "long_context_input_price",
-    "long_context_output_price",
-)
+# Plausible upper bounds; beyond them a number is a typo (and PostgreSQL's integer would overflow).
+MAX_TOKENS = 100_000_000
+MAX_PARAMETERS = 100 * 10**12
 
 
 class Source(models.Model):
@@ -111,22 +105,13 @@ class LanguageModelQuerySet(models.QuerySet):
         return self.select_related("organization", "license", "successor")
 
     def with_offerings(self) -> LanguageModelQuerySet:
-        """Offerings with their provider, cheapest input price first (unpriced last)."""
-        offerings = Offering.objects.select_related("provider").order_by(
-            F("input_price").asc(nulls_last=True), "provider__name"
-        )
+        """Offerings with their provider and price rows, by provider name."""
+        offerings = Offering.objects.select_related("provider").order_by("provider__name").with_prices()
         return self.prefetch_related(Prefetch("offerings", queryset=offerings))
 
     def with_benchmarks(self) -> LanguageModelQuerySet:
         results = BenchmarkResult.objects.select_related("benchmark", "source").order_by("benchmark__name")
         return self.prefetch_related(Prefetch("benchmark_results", queryset=results))
-
-    def with_price_summary(self) -> LanguageModelQuerySet:
-        return self.annotate(
-            min_input_price=Min("offerings__input_price"),
-            min_output_price=Min("offerings__output_price"),
-            provider_count=Count("offerings", distinct=True),
-        )
 
     def active(self) -> LanguageModelQuerySet:
         return self.exclude(status=LanguageModel.Status.RETIRED)
@@ -152,19 +137,6 @@ class LanguageModelQuerySet(models.QuerySet):
 
     # --- Explorer scopes (/models/): each one narrows or orders, all chain. ---
 
-    def with_blended_price(self, input_share: Decimal = Decimal("0.7")) -> LanguageModelQuerySet:
-        """Annotate `min_blended_price`: the cheapest offering's blend, min(share*in + (1-share)*out).
-
-        The blend is computed per offering before taking the minimum; blending the separate minima would
-        mix the input price of one provider with the output price of another.
-        """
-        blend = models.ExpressionWrapper(
-            F("offerings__input_price") * models.Value(input_share)
-            + F("offerings__output_price") * models.Value(Decimal(1) - input_share),
-            output_field=models.DecimalField(**PRICE_DIGITS),
-        )
-        return self.annotate(min_blended_price=Min(blend))
-
     def with_status(self, status: str) -> LanguageModelQuerySet:
         return self.filter(status=status)
 
@@ -187,18 +159,27 @@ class LanguageModelQuerySet(models.QuerySet):
         max_input_price: Decimal | None = None,
         max_output_price: Decimal | None = None,
     ) -> LanguageModelQuerySet:
-        """Models with one offering that meets every given condition (provider, price ceilings).
+        """Models with one active offering that meets every given condition (provider, price ceilings).
 
-        A ceiling on its own is "the cheapest offering is at or below it"; together they must hold for
-        the same offering, so the model can really be bought at those prices.
+        Ceilings apply to standard-tier base prices, and together they must hold for the same offering, so
+        the model can really be bought at those prices.
         """
-        offerings = Offering.objects.filter(model=models.OuterRef("pk"))
+        offerings = Offering.objects.active().filter(model=models.OuterRef("pk"))
         if provider is not None:
             offerings = offerings.filter(provider=provider)
-        if max_input_price is not None:
-            offerings = offerings.filter(input_price__lte=max_input_price)
-        if max_output_price is not None:
-            offerings = offerings.filter(output_price__lte=max_output_price)
+        for dimension, ceiling in (
+            (Price.Dimension.INPUT, max_input_price),
+            (Price.Dimension.OUTPUT, max_output_price),
+        ):
+            if ceiling is not None:
+                prices = Price.objects.filter(
+                    offering=models.OuterRef("pk"),
+                    dimension=dimension,
+                    tier=Price.Tier.STANDARD,
+                    context_threshold=0,
+                    usd_per_million__lte=ceiling,
+                )
+                offerings = offerings.filter(models.Exists(prices))
         return self.filter(models.Exists(offerings))
 
     def min_context(self, tokens: int) -> LanguageModelQuerySet:
@@ -209,11 +190,11 @@ class LanguageModelQuerySet(models.QuerySet):
         return self.filter(release_date__year=year)
 
     def cheapest_input_first(self) -> LanguageModelQuerySet:
-        """Needs `with_price_summary()`; unpriced models last."""
+        """By the stored headline input price; unpriced models last."""
         return self.order_by(F("min_input_price").asc(nulls_last=True), "name", "slug")
 
     def cheapest_blended_first(self) -> LanguageModelQuerySet:
-        """Needs `with_blended_price()`; unpriced models last."""
+        """By the stored headline 70/30 blend; unpriced models last."""
         return self.order_by(F("min_blended_price").asc(nulls_last=True), "name", "slug")
 
     def largest_context_first(self) -> LanguageModelQuerySet:
@@ -245,14 +226,24 @@ class LanguageModel(VersionedModel):
     )
     release_date = models.DateField(null=True, blank=True, db_index=True)
     context_window = models.PositiveIntegerField(
-        null=True, blank=True, db_index=True, help_text="Maximum input + output tokens."
+        null=True,
+        blank=True,
+        db_index=True,
+        validators=[MaxValueValidator(MAX_TOKENS)],
+        help_text="Maximum input + output tokens.",
     )
-    max_output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    max_output_tokens = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(MAX_TOKENS)])
     parameter_count = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text="Total parameters (e.g. 1230000000 for 1.23B)."
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_PARAMETERS)],
+        help_text="Total parameters (e.g. 1230000000 for 1.23B).",
     )
     active_parameter_count = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text="Parameters active per token, for mixture-of-experts models."
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_PARAMETERS)],
+        help_text="Parameters active per token, for mixture-of-experts models.",
     )
     architecture = models.CharField(max_length=120, blank=True, help_text='e.g. "decoder-only transformer".')
     license = models.ForeignKey(License, on_delete=models.PROTECT, null=True, blank=True, related_name="models")
@@ -279,6 +270,17 @@ class LanguageModel(VersionedModel):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     deprecation_date = models.DateField(null=True, blank=True)
     successor = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="predecessors")
+
+    # Headline prices, derived from the price rows by `refresh_price_summaries` whenever a change set applies
+    # (not facts: not editable, not reviewed on their own). Standard tier, base context tier, active offerings.
+    min_input_price = models.DecimalField(**PRICE_DIGITS, null=True, editable=False, db_index=True)
+    min_output_price = models.DecimalField(**PRICE_DIGITS, null=True, editable=False)
+    min_blended_price = models.DecimalField(
+        **PRICE_DIGITS, null=True, editable=False, db_index=True, help_text="Cheapest offering's 70/30 blend."
+    )
+    provider_count = models.PositiveIntegerField(
+        default=0, editable=False, db_index=True, help_text="Active offerings."
+    )
 
     objects = LanguageModelQuerySet.as_manager()
 
@@ -355,7 +357,6 @@ class Provider(VersionedModel):
         CLOUD = "cloud", "Cloud platform"
         AGGREGATOR = "aggregator", "Aggregator / router"
         INFERENCE = "inference", "Inference host"
-        BATCH = "batch", "Batch API"
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
@@ -372,113 +373,272 @@ class Provider(VersionedModel):
         return reverse("comparisons:provider-detail", args=[self.slug])
 
 
+class Lifecycle(models.TextChoices):
+    """Status of a model, or of one provider's offering of it."""
+
+    ACTIVE = "active", "Active"
+    DEPRECATED = "deprecated", "Deprecated"
+    RETIRED = "retired", "Retired"
+
+
 class OfferingQuerySet(models.QuerySet):
     def with_related(self) -> OfferingQuerySet:
         return self.select_related("model__organization", "provider")
 
-    def priced(self) -> OfferingQuerySet:
-        return self.filter(input_price__isnull=False, output_price__isnull=False)
+    def with_prices(self) -> OfferingQuerySet:
+        return self.prefetch_related(Prefetch("prices", queryset=Price.objects.in_display_order()))
+
+    def active(self) -> OfferingQuerySet:
+        return self.exclude(status=Lifecycle.RETIRED)
 
     def for_provider(self, provider: Provider) -> OfferingQuerySet:
         return self.filter(provider=provider)
 
-    def cheapest_first(self) -> OfferingQuerySet:
-        return self.order_by(F("input_price").asc(nulls_last=True), F("output_price").asc(nulls_last=True))
-
-
-def _price_field(help_text: str) -> models.DecimalField:
-    return models.DecimalField(**PRICE_DIGITS, null=True, blank=True, validators=NON_NEGATIVE, help_text=help_text)
-
 
 class Offering(VersionedModel):
-    """One model served by one provider, at that provider's prices (USD per 1M tokens)."""
+    """One model served by one provider. Its prices are `Price` rows; limits here override the model's."""
+
+    Status = Lifecycle
 
     model = models.ForeignKey(LanguageModel, on_delete=models.CASCADE, related_name="offerings")
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="offerings")
     provider_model_id = models.CharField(max_length=200, blank=True, help_text="The id used in API calls.")
-    input_price = _price_field("USD per 1M input tokens.")
-    output_price = _price_field("USD per 1M output tokens.")
-    cached_input_price = _price_field("USD per 1M cached (cache-hit) input tokens.")
-    batch_input_price = _price_field("USD per 1M input tokens through the batch API.")
-    batch_output_price = _price_field("USD per 1M output tokens through the batch API.")
-    long_context_threshold = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Prompt length in tokens above which the long-context prices apply."
+    status = models.CharField(
+        max_length=12,
+        choices=Lifecycle.choices,
+        default=Lifecycle.ACTIVE,
+        help_text="A provider can retire its offering while the model lives on elsewhere.",
     )
-    long_context_input_price = _price_field("USD per 1M input tokens above the threshold.")
-    long_context_output_price = _price_field("USD per 1M output tokens above the threshold.")
     context_window = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Context window on this provider, when it differs from the model's."
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_TOKENS)],
+        help_text="Context window on this provider, when it differs from the model's.",
+    )
+    max_output_tokens = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_TOKENS)],
+        help_text="Max output tokens on this provider, when it differs from the model's.",
     )
 
     objects = OfferingQuerySet.as_manager()
-
-    PRICE_FIELDS = OFFERING_PRICE_FIELDS
 
     class Meta:
         ordering = ["model__name", "provider__name"]
         constraints = [
             models.UniqueConstraint(fields=["model", "provider"], name="offering_unique_model_provider"),
-            *[
-                models.CheckConstraint(
-                    condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0}),
-                    name=f"offering_{field}_non_negative",
-                )
-                for field in OFFERING_PRICE_FIELDS
-            ],
             models.CheckConstraint(
                 condition=Q(context_window__isnull=True) | Q(context_window__gt=0),
                 name="offering_context_window_positive",
             ),
             models.CheckConstraint(
-                condition=Q(long_context_threshold__isnull=True) | Q(long_context_threshold__gt=0),
-                name="offering_long_context_threshold_positive",
+                condition=Q(max_output_tokens__isnull=True) | Q(max_output_tokens__gt=0),
+                name="offering_max_output_positive",
             ),
-        ]
-        indexes = [
-            models.Index(fields=["input_price"], name="offering_input_price_idx"),
-            models.Index(fields=["output_price"], name="offering_output_price_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.model} on {self.provider}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if (
-            self.cached_input_price is not None
-            and self.input_price is not None
-            and self.cached_input_price > self.input_price
-        ):
-            errors["cached_input_price"] = (
-                f"The cached input price (${self.cached_input_price}) is above the input price (${self.input_price})."
-            )
-        if (
-            self.batch_input_price is not None
-            and self.input_price is not None
-            and self.batch_input_price > self.input_price
-        ):
-            errors["batch_input_price"] = "The batch input price is above the regular input price."
-        if (
-            self.batch_output_price is not None
-            and self.output_price is not None
-            and self.batch_output_price > self.output_price
-        ):
-            errors["batch_output_price"] = "The batch output price is above the regular output price."
-        has_long_prices = self.long_context_input_price is not None or self.long_context_output_price is not None
-        if has_long_prices and not self.long_context_threshold:
-            errors["long_context_threshold"] = "Long-context prices need the threshold they apply above."
-        for field in self.PRICE_FIELDS:
-            value = getattr(self, field)
-            if value is not None and value < 0:
-                errors[field] = "A price cannot be negative."
+        if self.context_window and self.max_output_tokens and self.max_output_tokens > self.context_window:
+            raise ValidationError({"max_output_tokens": "Max output tokens cannot exceed the context window."})
+
+    def price_rows(self) -> list[Price]:
+        """This offering's prices; uses `with_prices()` when it was prefetched."""
+        return list(self.prices.all())
+
+    def price(self, dimension: str, tier: str = "standard", threshold: int = 0) -> Decimal | None:
+        for row in self.price_rows():
+            if (row.dimension, row.tier, row.context_threshold) == (dimension, tier, threshold):
+                return row.usd_per_million
+        return None
+
+
+class PriceQuerySet(models.QuerySet):
+    def headline(self) -> PriceQuerySet:
+        """Prices the site compares like with like: standard tier, base context tier, active offerings."""
+        return self.filter(tier=Price.Tier.STANDARD, context_threshold=0).exclude(offering__status=Lifecycle.RETIRED)
+
+    def in_display_order(self) -> PriceQuerySet:
+        return self.order_by("context_threshold", "tier", "dimension")
+
+
+class Price(VersionedModel):
+    """One price of one offering: (dimension, service tier, context tier) -> USD per 1M units."""
+
+    class Dimension(models.TextChoices):
+        INPUT = "input", "Input"
+        OUTPUT = "output", "Output"
+        CACHE_READ = "cache_read", "Cached input (cache read)"
+        CACHE_WRITE_5M = "cache_write_5m", "Cache write (5-minute)"
+        CACHE_WRITE_1H = "cache_write_1h", "Cache write (1-hour)"
+        REASONING = "reasoning", "Reasoning output"
+        INPUT_AUDIO = "input_audio", "Input audio"
+        OUTPUT_AUDIO = "output_audio", "Output audio"
+        INPUT_IMAGE = "input_image", "Input image tokens"
+
+    class Tier(models.TextChoices):
+        STANDARD = "standard", "Standard"
+        BATCH = "batch", "Batch"
+        FLEX = "flex", "Flex"
+        PRIORITY = "priority", "Priority"
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="prices")
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    tier = models.CharField(
+        max_length=10, choices=Tier.choices, default=Tier.STANDARD, help_text="The provider's service tier."
+    )
+    context_threshold = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(MAX_TOKENS)],
+        help_text="Prompt length in tokens above which this price applies; 0 for the base price.",
+    )
+    usd_per_million = models.DecimalField(
+        **PRICE_DIGITS, validators=NON_NEGATIVE, verbose_name="USD per 1M", help_text="USD per 1M tokens."
+    )
+
+    objects = PriceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["offering", "context_threshold", "tier", "dimension"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "dimension", "tier", "context_threshold"], name="price_unique_key"
+            ),
+            models.CheckConstraint(condition=Q(usd_per_million__gte=0), name="price_non_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["dimension", "tier", "context_threshold", "usd_per_million"], name="price_lookup_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering}: {self.label}"
+
+    @property
+    def label(self) -> str:
+        return price_label(self.dimension, self.tier, self.context_threshold)
+
+    def clean(self) -> None:
+        """Checks against this offering's other live prices (the admin formset checks its rows together)."""
+        siblings = []
+        context_window = None
+        if self.offering_id:
+            offering = Offering.objects.select_related("model").get(pk=self.offering_id)
+            context_window = offering.context_window or offering.model.context_window
+            siblings = [
+                (p.dimension, p.tier, p.context_threshold, p.usd_per_million)
+                for p in Price.objects.filter(offering_id=self.offering_id).exclude(pk=self.pk)
+            ]
+        errors = price_row_errors(
+            (self.dimension, self.tier, self.context_threshold, self.usd_per_million), siblings, context_window
+        )
         if errors:
             raise ValidationError(errors)
 
-    def blended_price(self, input_share: Decimal = Decimal("0.7")) -> Decimal | None:
-        """USD per 1M tokens at the given input share (the rest is output)."""
-        if self.input_price is None or self.output_price is None:
-            return None
-        return self.input_price * input_share + self.output_price * (Decimal(1) - input_share)
+
+def price_label(dimension: str, tier: str, threshold: int) -> str:
+    """'Input', 'Output (batch)', 'Input above 200,000 tokens', 'Cached input (cache read) (priority)'."""
+    label = str(dict(Price.Dimension.choices).get(dimension, dimension))
+    if tier != Price.Tier.STANDARD:
+        label += f" ({dict(Price.Tier.choices).get(tier, tier).lower()})"
+    if threshold:
+        label += f" above {threshold:,} prompt tokens"
+    return label
+
+
+PriceKey = tuple[str, str, int, Decimal | None]
+
+
+def price_row_errors(row: PriceKey, siblings: list[PriceKey], context_window: int | None) -> dict[str, str]:
+    """Field -> message for one price row checked against the offering's other rows. Pure."""
+    dimension, tier, threshold, amount = row
+    errors: dict[str, str] = {}
+    if amount is not None and amount < 0:
+        errors["usd_per_million"] = "A price cannot be negative."
+    if threshold and context_window and threshold > context_window:
+        errors["context_threshold"] = (
+            f"The tier threshold ({threshold:,} tokens) is beyond the context window ({context_window:,})."
+        )
+    if amount is None:
+        return errors
+    by_key = {(d, t, th): a for d, t, th, a in siblings if a is not None}
+    if dimension == Price.Dimension.CACHE_READ:
+        input_price = by_key.get((Price.Dimension.INPUT, tier, threshold))
+        if input_price is not None and amount > input_price:
+            errors["usd_per_million"] = f"The cached input price (${amount}) is above the input price (${input_price})."
+    if dimension == Price.Dimension.INPUT:
+        cached = by_key.get((Price.Dimension.CACHE_READ, tier, threshold))
+        if cached is not None and cached > amount:
+            errors["usd_per_million"] = f"The input price (${amount}) is below the cached input price (${cached})."
+    if tier in (Price.Tier.BATCH, Price.Tier.FLEX):
+        standard = by_key.get((dimension, Price.Tier.STANDARD, threshold))
+        if standard is not None and amount > standard:
+            errors["usd_per_million"] = (
+                f"The {tier} price (${amount}) is above the standard price (${standard}) of the same dimension."
+            )
+    if tier == Price.Tier.STANDARD:
+        for cheaper_tier in (Price.Tier.BATCH, Price.Tier.FLEX):
+            discounted = by_key.get((dimension, cheaper_tier, threshold))
+            if discounted is not None and discounted > amount:
+                errors["usd_per_million"] = (
+                    f"The standard price (${amount}) is below the {cheaper_tier} price (${discounted})."
+                )
+    return errors
+
+
+BLEND_INPUT_SHARE = Decimal("0.7")
+
+
+def headline_summary(offerings: list[tuple[int, str, Decimal | None, Decimal | None]]) -> dict[str, object]:
+    """min input, min output, min 70/30 blend (per offering, then the minimum) and count of active offerings.
+
+    `offerings`: (offering id, status, standard input, standard output) per offering of one model. Pure.
+    """
+    active = [o for o in offerings if o[1] != Lifecycle.RETIRED]
+    inputs = [o[2] for o in active if o[2] is not None]
+    outputs = [o[3] for o in active if o[3] is not None]
+    blends = [
+        o[2] * BLEND_INPUT_SHARE + o[3] * (1 - BLEND_INPUT_SHARE)
+        for o in active
+        if o[2] is not None and o[3] is not None
+    ]
+    return {
+        "min_input_price": min(inputs) if inputs else None,
+        "min_output_price": min(outputs) if outputs else None,
+        "min_blended_price": min(blends).quantize(Decimal("0.000001")) if blends else None,
+        "provider_count": len(active),
+    }
+
+
+def refresh_price_summaries(model_ids: set[int] | None = None) -> int:
+    """Recompute the stored headline prices of these models (all when None): two queries and one bulk update."""
+    offerings = Offering.objects.all() if model_ids is None else Offering.objects.filter(model_id__in=model_ids)
+    rows: dict[int, dict[str, Decimal | None]] = {}
+    by_model: dict[int, list[int]] = {}
+    status: dict[int, str] = {}
+    for pk, model_id, state in offerings.values_list("pk", "model_id", "status"):
+        by_model.setdefault(model_id, []).append(pk)
+        status[pk] = state
+        rows[pk] = {}
+    prices = Price.objects.filter(
+        offering__in=offerings, tier=Price.Tier.STANDARD, context_threshold=0, dimension__in=["input", "output"]
+    ).values_list("offering_id", "dimension", "usd_per_million")
+    for offering_id, dimension, amount in prices:
+        rows[offering_id][dimension] = amount
+    targets = LanguageModel.objects.all() if model_ids is None else LanguageModel.objects.filter(pk__in=model_ids)
+    changed = []
+    for model in targets.only("pk", "min_input_price", "min_output_price", "min_blended_price", "provider_count"):
+        summary = headline_summary(
+            [(pk, status[pk], rows[pk].get("input"), rows[pk].get("output")) for pk in by_model.get(model.pk, [])]
+        )
+        if any(getattr(model, name) != value for name, value in summary.items()):
+            for name, value in summary.items():
+                setattr(model, name, value)
+            changed.append(model)
+    LanguageModel.objects.bulk_update(changed, list(headline_summary([])), batch_size=500)
+    return len(changed)
 
 
 class Benchmark(VersionedModel):
@@ -813,19 +973,27 @@ class ChangeItemQuerySet(models.QuerySet):
     def applied(self) -> ChangeItemQuerySet:
         return self.filter(changeset__state=ChangeSet.State.APPLIED)
 
-    def for_offerings_of(self, model_id: int) -> ChangeItemQuerySet:
-        """Items on the offerings of one language model: live ones, and deleted ones whose last model it was."""
+    def prices_of_model(self, model_id: int) -> ChangeItemQuerySet:
+        """Items on the price rows of one language model's offerings: live rows, and removed ones whose
+        delete item names one of its offerings (live or removed). Two small queries to list the offerings."""
+        price_type = ContentType.objects.get_for_model(Price)
         offering_type = ContentType.objects.get_for_model(Offering)
-        removed = ChangeItem.objects.filter(
-            content_type=offering_type, action=ChangeItem.Action.DELETE, changes__model__0=model_id
+        offering_ids = set(Offering.objects.filter(model_id=model_id).values_list("pk", flat=True))
+        offering_ids |= set(
+            ChangeItem.objects.filter(
+                content_type=offering_type, action=ChangeItem.Action.DELETE, changes__model__0=model_id
+            ).values_list("object_id", flat=True)
         )
-        return self.filter(content_type=offering_type).filter(
-            Q(object_id__in=Offering.objects.filter(model_id=model_id).values("pk"))
-            | Q(object_id__in=removed.values("object_id"))
+        removed_prices = ChangeItem.objects.filter(
+            content_type=price_type, action=ChangeItem.Action.DELETE, changes__offering__0__in=sorted(offering_ids)
+        )
+        return self.filter(content_type=price_type).filter(
+            Q(object_id__in=Price.objects.filter(offering_id__in=offering_ids).values("pk"))
+            | Q(object_id__in=removed_prices.values("object_id"))
         )
 
     def touching_prices(self) -> ChangeItemQuerySet:
-        return self.filter(changes__has_any_keys=list(Offering.PRICE_FIELDS))
+        return self.filter(changes__has_key="usd_per_million")
 
 
 class ChangeItem(models.Model):
@@ -892,14 +1060,21 @@ class ChangeItem(models.Model):
         return self.field_sources.get(name, self.source_id)
 
     def price_changes(self) -> list[tuple[str, Decimal | None, Decimal | None]]:
-        """(field, old, new) for each offering price this item changes, as Decimals (None: no price)."""
-        if self.target_model() is not Offering:
+        """(label, old, new) when this item changes a price row's amount, as Decimals (None: no price)."""
+        if self.target_model() is not Price or "usd_per_million" not in self.changes:
             return []
-        return [
-            (name, _decimal_or_none(self.changes[name][0]), _decimal_or_none(self.changes[name][1]))
-            for name in Offering.PRICE_FIELDS
-            if name in self.changes and self.changes[name][0] != self.changes[name][1]
-        ]
+        old, new = self.changes["usd_per_million"]
+        if old == new:
+            return []
+        return [(self.price_label(), _decimal_or_none(old), _decimal_or_none(new))]
+
+    def price_label(self) -> str:
+        """'Input (batch)': from the row's key as this item carries it, else from how it read when drafted."""
+        key = [self.changes.get(name, [None, None]) for name in ("dimension", "tier", "context_threshold")]
+        values = [pair[1] if pair[1] is not None else pair[0] for pair in key]
+        if values[0] is not None:
+            return price_label(values[0], values[1] or Price.Tier.STANDARD, int(values[2] or 0))
+        return self.object_repr.rsplit(": ", 1)[-1]
 
 
 def _decimal_or_none(value: object) -> Decimal | None:

@@ -11,7 +11,7 @@ import datetime
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -28,9 +28,12 @@ from catalog.models import (
     ChangeItem,
     ChangeSet,
     ChangeSetError,
+    LanguageModel,
     Offering,
+    Price,
     Provenance,
     Source,
+    refresh_price_summaries,
 )
 
 PRICE_JUMP_FACTOR = Decimal(10)
@@ -475,6 +478,7 @@ def changeset_apply(*, changeset: ChangeSet, user) -> None:
         item.previous_provenance = _record_provenance(item, obj, content_type, now)
         item.save(update_fields=["object_id", "object_repr", "previous_provenance", "updated_at"])
 
+    refresh_price_summaries(_affected_models(items, targets))
     revision = CatalogRevision.bump()
     changeset._move(
         user=user,
@@ -484,6 +488,33 @@ def changeset_apply(*, changeset: ChangeSet, user) -> None:
         applied_at=now,
         revision=revision,
     )
+
+
+def _affected_models(items: list[ChangeItem], targets: dict[int, models.Model]) -> set[int]:
+    """Language models whose headline prices an applied set may have moved (by their rows' ids)."""
+    model_ids: set[int] = set()
+    offering_ids: set[int] = set()
+    price_ids: set[int] = set()
+    for item in items:
+        kind = item.target_model()
+        snapshot = {name: pair[0] if pair[0] is not None else pair[1] for name, pair in item.changes.items()}
+        if kind is LanguageModel and item.object_id:
+            model_ids.add(item.object_id)
+        elif kind is Offering:
+            if isinstance(snapshot.get("model"), int):
+                model_ids.add(snapshot["model"])
+            if item.object_id:
+                offering_ids.add(item.object_id)
+        elif kind is Price:
+            if isinstance(snapshot.get("offering"), int):
+                offering_ids.add(snapshot["offering"])
+            if item.object_id:
+                price_ids.add(item.object_id)
+    if price_ids:
+        offering_ids |= set(Price.objects.filter(pk__in=price_ids).values_list("offering_id", flat=True))
+    if offering_ids:
+        model_ids |= set(Offering.objects.filter(pk__in=offering_ids).values_list("model_id", flat=True))
+    return model_ids
 
 
 def _record_provenance(
@@ -686,19 +717,12 @@ def _display(model_field: models.Field | None, value: Any, related: dict[tuple[t
 
 
 def _price_jump_flags(item: ChangeItem) -> list[str]:
-    if item.content_type.model_class() is not Offering or item.action != ChangeItem.Action.UPDATE:
+    if item.action != ChangeItem.Action.UPDATE:
         return []
     flags = []
-    for name in Offering.PRICE_FIELDS:
-        if name not in item.changes:
-            continue
-        old, new = item.changes[name]
-        try:
-            old_d, new_d = Decimal(old), Decimal(new)
-        except (TypeError, InvalidOperation):
-            continue
-        if old_d > 0 and new_d > 0 and (new_d / old_d >= PRICE_JUMP_FACTOR or old_d / new_d >= PRICE_JUMP_FACTOR):
-            flags.append(f"{name}: the price changes more than 10x (${old} -> ${new}); check the unit.")
+    for label, old, new in item.price_changes():
+        if old and new and (new / old > PRICE_JUMP_FACTOR or old / new > PRICE_JUMP_FACTOR):
+            flags.append(f"{label}: the price changes more than 10x (${old} -> ${new}); check the unit.")
     return flags
 
 
@@ -802,14 +826,22 @@ def changeset_diff(*, changeset: ChangeSet) -> list[ItemDiff]:
 
 
 def pending_items_for(obj: models.Model) -> list[ChangeItem]:
-    """Proposals not yet applied that target `obj` (and, for a model, its offerings), for its change form."""
+    """Proposals not yet applied that target `obj` (and its offerings and their prices), for its change form."""
     content_type = ContentType.objects.get_for_model(obj)
+    offering_type, price_type = (ContentType.objects.get_for_model(m) for m in (Offering, Price))
     condition = models.Q(content_type=content_type, object_id=obj.pk)
-    if content_type.model_class()._meta.model_name == "languagemodel":
-        offering_type = ContentType.objects.get_for_model(Offering)
+    offerings = None
+    if isinstance(obj, LanguageModel):
+        offerings = list(Offering.objects.filter(model=obj).values_list("pk", flat=True))
+        condition |= models.Q(content_type=offering_type, object_id__in=offerings) | models.Q(
+            content_type=offering_type, action=ChangeItem.Action.CREATE, changes__model__1=obj.pk
+        )
+    elif isinstance(obj, Offering):
+        offerings = [obj.pk]
+    if offerings is not None:
         condition |= models.Q(
-            content_type=offering_type, object_id__in=Offering.objects.filter(model=obj).values("pk")
-        ) | models.Q(content_type=offering_type, action=ChangeItem.Action.CREATE, changes__model__1=obj.pk)
+            content_type=price_type, object_id__in=Price.objects.filter(offering__in=offerings).values("pk")
+        ) | models.Q(content_type=price_type, action=ChangeItem.Action.CREATE, changes__offering__1__in=offerings)
     return list(
         ChangeItem.objects.filter(condition, changeset__state__in=ChangeSet.PENDING_STATES)
         .select_related("changeset__author", "content_type", "source")

@@ -29,6 +29,7 @@ from catalog.models import (
     ChangeSet,
     LanguageModel,
     Offering,
+    Price,
     Provider,
     Source,
 )
@@ -37,7 +38,7 @@ from catalog.services import editable_fields
 from . import text
 
 EMPTY = "—"
-TOKEN_FIELDS = frozenset({"context_window", "max_output_tokens", "long_context_threshold"})
+TOKEN_FIELDS = frozenset({"context_window", "max_output_tokens", "context_threshold"})
 PARAMETER_FIELDS = frozenset({"parameter_count", "active_parameter_count"})
 LONG_TEXT = 200
 # A change set with more rows than this shows them folded (in <details>), so a bulk load does not bury the rest.
@@ -112,7 +113,7 @@ def format_value(model_field: models.Field | None, value: Any, names: dict[tuple
         if name in CAPABILITY_FIELDS:
             return text.capability_word(value)
         return "yes" if value else "no"
-    if name in Offering.PRICE_FIELDS:
+    if name == "usd_per_million":
         return text.format_price(Decimal(str(value)))
     if isinstance(model_field, models.DecimalField):
         return f"{Decimal(str(value)).normalize():f}"
@@ -221,13 +222,15 @@ class _Lookups:
                 f = fields.get(name)
                 if f is not None and f.is_relation:
                     ids[f.related_model].update(v for v in pair if isinstance(v, int) and not isinstance(v, bool))
-        # Offerings and benchmark results have no page of their own: they link to their model's.
+        # Offerings, prices and benchmark results have no page of their own: they link to their model's.
         self.model_slug_of: dict[type[models.Model], dict[int, str]] = {}
-        for model in (Offering, BenchmarkResult):
+        for model, path in (
+            (Offering, "model__slug"),
+            (BenchmarkResult, "model__slug"),
+            (Price, "offering__model__slug"),
+        ):
             pks = ids.pop(model, set())
-            self.model_slug_of[model] = (
-                dict(model.objects.filter(pk__in=pks).values_list("pk", "model__slug")) if pks else {}
-            )
+            self.model_slug_of[model] = dict(model.objects.filter(pk__in=pks).values_list("pk", path)) if pks else {}
         self.rows: dict[tuple[type[models.Model], int], models.Model] = {}
         for model, pks in ids.items():
             for pk, obj in model._default_manager.in_bulk(pks).items():
@@ -264,14 +267,8 @@ class _Lookups:
 
 def _created_detail(item: ChangeItem) -> str:
     values = {name: new for name, (_old, new) in item.changes.items() if new not in (None, "", [])}
-    if item.target_model() is Offering:
-        prices = [
-            f"{label} {text.format_price(Decimal(str(values[name])))}"
-            for name, label in (("input_price", "input"), ("output_price", "output"))
-            if name in values
-        ]
-        if prices:
-            return ", ".join(prices)
+    if item.target_model() is Price and "usd_per_million" in values:
+        return f"{item.price_label()} {text.format_price(Decimal(str(values['usd_per_million'])))}"
     return text.plural(len(values), "fact")
 
 
@@ -367,43 +364,33 @@ class PriceHistoryRow:
 
 
 def price_history(slug: str) -> list[PriceHistoryRow]:
-    """Applied price changes of a model's offerings (removed offerings included), newest first.
+    """Applied price changes of a model's price rows (removed rows and offerings included), newest first.
 
-    Two queries (the model, the items), a third only when a removed offering's provider must be named.
+    Bounded queries: the model, its offerings (live and removed), the items with their live provider.
     """
     model_id = LanguageModel.objects.filter(slug=slug).values_list("pk", flat=True).first()
     if model_id is None:
         return []
-    live_provider = Offering.objects.filter(pk=OuterRef("object_id")).values("provider__name")[:1]
+    live_provider = Price.objects.filter(pk=OuterRef("object_id")).values("offering__provider__name")[:1]
     items = list(
         ChangeItem.objects.applied()
-        .for_offerings_of(model_id)
+        .prices_of_model(model_id)
         .touching_prices()
         .select_related("changeset", "content_type")
         .annotate(provider_name=Subquery(live_provider))
         .order_by("-changeset__applied_at", "-changeset_id", "id")
     )
-    # A removed offering's provider is named by its delete item (which carries every old value).
-    provider_of_removed = {
-        item.object_id: item.changes["provider"][0]
-        for item in items
-        if item.provider_name is None and item.action == ChangeItem.Action.DELETE and "provider" in item.changes
-    }
-    removed_providers = Provider.objects.in_bulk(set(provider_of_removed.values())) if provider_of_removed else {}
-    fields = _fields(Offering)
     rows = []
     for item in items:
-        provider = item.provider_name
-        if provider is None:
-            found = removed_providers.get(provider_of_removed.get(item.object_id))
-            provider = found.name if found else item.object_repr
-        for name, old, new in item.price_changes():
+        # A removed row is named by how it read when applied: "<model> on <provider>: <price>".
+        provider = item.provider_name or item.object_repr.split(": ", 1)[0].rsplit(" on ", 1)[-1]
+        for label, old, new in item.price_changes():
             rows.append(
                 PriceHistoryRow(
                     applied_at=item.changeset.applied_at,
                     changeset=item.changeset_id,
                     provider=provider,
-                    label=str(fields[name].verbose_name),
+                    label=label,
                     old=text.format_price(old) if old is not None else EMPTY,
                     new=text.format_price(new) if new is not None else EMPTY,
                     change=price_change(old, new),

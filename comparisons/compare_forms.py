@@ -104,18 +104,77 @@ class _BoundOnlyWhenPresent(forms.Form):
         super().__init__(data, **kwargs)
 
 
+def _percent_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        max_digits=5,
+        decimal_places=2,
+        error_messages={
+            "invalid": "Enter a percentage from 0 to 100.",
+            "min_value": "Enter a percentage from 0 to 100.",
+            "max_value": "Enter a percentage from 0 to 100.",
+            "max_digits": "Enter a percentage from 0 to 100.",
+            "max_decimal_places": "Enter a percentage with at most 2 decimals.",
+            "max_whole_digits": "Enter a percentage from 0 to 100.",
+        },
+        widget=forms.NumberInput(
+            attrs=_in_widgets_form(min="0", max="100", step="any", inputmode="decimal", **{"data-default": "0"})
+        ),
+    )
+
+
+def _count_field(label: str, default: int, maximum: int, unit: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=maximum,
+        error_messages={
+            "invalid": f"Enter a whole number of {unit}.",
+            "min_value": f"Enter 0 or more {unit}.",
+            "max_value": f"Enter at most {maximum:,} {unit}.",
+        },
+        widget=forms.NumberInput(
+            attrs=_in_widgets_form(min="0", step="1", inputmode="numeric", **{"data-default": str(default)})
+        ),
+    )
+
+
+TIER_CHOICES = [
+    ("standard", "Standard"),
+    ("batch", "Batch (asynchronous, where offered)"),
+    ("flex", "Flex (slower, where offered)"),
+    ("priority", "Priority (where offered)"),
+]
+MAX_REQUESTS_PER_DAY = 10**9
+MAX_TOKENS_PER_REQUEST = 100_000_000
+
+
 class CostCalculatorForm(_BoundOnlyWhenPresent):
     """A monthly workload and a provider per model; an empty field takes its default.
 
-    The default (7M input, 3M output tokens, no cache, no batch, each model's cheapest provider) is the
+    The volume is either monthly tokens or requests per day x tokens per request (30 days a month). The
+    default (7M input, 3M output tokens, standard tier, no cache, each model's cheapest provider) is the
     70/30 blend the page quotes, so its costs are 10x the blended prices per 1M tokens.
     """
 
-    FIELDS = ("in", "out", "cached", "batch", "pa", "pb")
+    FIELDS = (
+        "mode", "in", "out", "reasoning", "prompt", "rpd", "inr", "outr", "rr",
+        "cached", "writes", "tier", "batch", "pa", "pb",
+    )  # fmt: skip
     DEFAULTS = {
         "in": str(DEFAULT_WORKLOAD.input_tokens),
         "out": str(DEFAULT_WORKLOAD.output_tokens),
-        "cached": str(DEFAULT_WORKLOAD.cached_percent),
+        "cached": "0",
+        "writes": "0",
+        "reasoning": "0",
+        "rpd": "1000",
+        "inr": "2000",
+        "outr": "500",
+        "rr": "0",
     }
 
     def __init__(self, data: Any = None, *, models: tuple[ModelFacts, ModelFacts]) -> None:
@@ -125,47 +184,41 @@ class CostCalculatorForm(_BoundOnlyWhenPresent):
             for name, value in self.DEFAULTS.items():
                 if not data.get(name, "").strip():
                     data[name] = value
-        super().__init__(
-            data,
-            initial={
-                "in": DEFAULT_WORKLOAD.input_tokens,
-                "out": DEFAULT_WORKLOAD.output_tokens,
-                "cached": DEFAULT_WORKLOAD.cached_percent,
-                "batch": DEFAULT_WORKLOAD.batch,
-            },
-        )
+            if not data.get("tier", "").strip():
+                # `batch=1` (the calculator's earlier checkbox) still asks for the batch tier.
+                ticked = str(data.get("batch", "")).strip().lower() not in QueryCheckbox.OFF
+                data["tier"] = "batch" if ticked else "standard"
+            if not data.get("mode", "").strip():
+                data["mode"] = "tokens"
+        super().__init__(data, initial={**self.DEFAULTS, "mode": "tokens", "tier": "standard"})
         # "in" is a Python keyword, so the fields are added here rather than declared on the class.
-        default_cached = DEFAULT_WORKLOAD.cached_percent
+        self.fields["mode"] = forms.ChoiceField(
+            label="Volume given as",
+            required=False,
+            choices=[("tokens", "Tokens per month"), ("requests", "Requests per day")],
+            widget=forms.RadioSelect(attrs=_in_widgets_form()),
+        )
         self.fields["in"] = _tokens_field("Input tokens per month", DEFAULT_WORKLOAD.input_tokens)
         self.fields["out"] = _tokens_field("Output tokens per month", DEFAULT_WORKLOAD.output_tokens)
-        self.fields["cached"] = forms.DecimalField(
-            label="Share of input served from the prompt cache (%)",
-            required=False,
-            min_value=Decimal(0),
-            max_value=Decimal(100),
-            max_digits=5,
-            decimal_places=2,
-            error_messages={
-                "invalid": "Enter a percentage from 0 to 100.",
-                "min_value": "Enter a percentage from 0 to 100.",
-                "max_value": "Enter a percentage from 0 to 100.",
-                "max_digits": "Enter a percentage from 0 to 100.",
-                "max_decimal_places": "Enter a percentage with at most 2 decimals.",
-                "max_whole_digits": "Enter a percentage from 0 to 100.",
-            },
-            widget=forms.NumberInput(
-                attrs=_in_widgets_form(
-                    min="0", max="100", step="any", inputmode="decimal", **{"data-default": str(default_cached)}
-                )
-            ),
+        self.fields["reasoning"] = _tokens_field("Reasoning tokens per month", 0)
+        self.fields["prompt"] = _count_field(
+            "Prompt length of one request (tokens, optional)", 0, MAX_TOKENS_PER_REQUEST, "tokens"
         )
-        self.fields["batch"] = forms.BooleanField(
-            label="Use batch API prices where sourced",
+        self.fields["rpd"] = _count_field("Requests per day", 1000, MAX_REQUESTS_PER_DAY, "requests")
+        self.fields["inr"] = _count_field("Input tokens per request", 2000, MAX_TOKENS_PER_REQUEST, "tokens")
+        self.fields["outr"] = _count_field("Output tokens per request", 500, MAX_TOKENS_PER_REQUEST, "tokens")
+        self.fields["rr"] = _count_field("Reasoning tokens per request", 0, MAX_TOKENS_PER_REQUEST, "tokens")
+        self.fields["cached"] = _percent_field("Share of input read from the prompt cache (%)")
+        self.fields["writes"] = _percent_field("Share of input written to the prompt cache (%)")
+        self.fields["tier"] = forms.ChoiceField(
+            label="Service tier",
             required=False,
-            widget=QueryCheckbox(attrs=_in_widgets_form(value="1")),
+            choices=TIER_CHOICES,
+            error_messages={"invalid_choice": "Choose standard, batch, flex or priority."},
+            widget=forms.Select(attrs=_in_widgets_form()),
         )
         for name, model in zip(("pa", "pb"), models, strict=True):
-            priced = [o for o in model.offerings if o.input_price is not None and o.output_price is not None]
+            priced = [o for o in model.active_offerings if o.input_price is not None and o.output_price is not None]
             self.fields[name] = forms.ChoiceField(
                 label=f"Provider for {model.name}",
                 required=False,
@@ -174,6 +227,19 @@ class CostCalculatorForm(_BoundOnlyWhenPresent):
                 widget=forms.Select(attrs=_in_widgets_form()),
             )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        cached, writes = data.get("cached"), data.get("writes")
+        if cached is not None and writes is not None and cached + writes > 100:
+            self.add_error("writes", "Cache reads and cache writes together cannot exceed 100% of the input.")
+        return data
+
+    @property
+    def requests_mode(self) -> bool:
+        if not self.is_bound:
+            return False
+        return (self.cleaned_data.get("mode") if self.is_valid() else self.data.get("mode")) == "requests"
+
     def workload(self) -> Workload | None:
         """The workload asked for, the default when unbound, None when a value is invalid."""
         if not self.is_bound:
@@ -181,28 +247,46 @@ class CostCalculatorForm(_BoundOnlyWhenPresent):
         if not self.is_valid():
             return None
         data = self.cleaned_data
-        default = DEFAULT_WORKLOAD
 
-        def pick(name: str, fallback: Any) -> Any:
-            return fallback if data.get(name) is None else data[name]
+        def pick(name: str) -> Any:
+            return int(self.DEFAULTS[name]) if data.get(name) is None else data[name]
 
+        cached = data.get("cached") or Decimal(0)
+        writes = data.get("writes") or Decimal(0)
+        tier = data.get("tier") or "standard"
+        if data.get("mode") == "requests":
+            return Workload.from_requests(
+                pick("rpd"),
+                pick("inr"),
+                pick("outr"),
+                reasoning_per_request=pick("rr"),
+                cached_percent=cached,
+                cache_write_percent=writes,
+                tier=tier,
+            )
         return Workload.from_tokens(
-            input_tokens=pick("in", default.input_tokens),
-            output_tokens=pick("out", default.output_tokens),
-            cached_percent=pick("cached", default.cached_percent),
-            batch=bool(data.get("batch")),
+            pick("in"),
+            pick("out"),
+            cached,
+            reasoning_tokens=pick("reasoning"),
+            cache_write_percent=writes,
+            tier=tier,
+            prompt_tokens=data.get("prompt") or None,
         )
-
-    def providers(self) -> tuple[str, str]:
-        """The provider slug chosen for each model; "" means its cheapest."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        return data.get("pa", ""), data.get("pb", "")
 
     def error_list(self) -> list[tuple[str, str]]:
         """(label, message) for each invalid field, shown beside the results too (they are swapped alone)."""
         if not self.is_bound:
             return []
-        return [(self.fields[name].label or name, " ".join(errors)) for name, errors in self.errors.items()]
+        return [
+            (self.fields[name].label if name in self.fields else "Workload", " ".join(errors))
+            for name, errors in self.errors.items()
+        ]
+
+    def providers(self) -> tuple[str, str]:
+        """The provider slug chosen for each model; "" means its cheapest."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return data.get("pa", ""), data.get("pb", "")
 
 
 PROVIDER_KIND_CHOICES = [
@@ -210,7 +294,6 @@ PROVIDER_KIND_CHOICES = [
     (Provider.Kind.AGGREGATOR, "Aggregator"),
     (Provider.Kind.CLOUD, "Cloud"),
     (Provider.Kind.INFERENCE, "Inference host"),
-    (Provider.Kind.BATCH, "Batch API"),
 ]
 
 

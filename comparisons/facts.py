@@ -16,7 +16,17 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 
-from catalog.models import CAPABILITY_FIELDS, LanguageModel, License, Offering, Provenance, Provider, Source
+from catalog.models import (
+    CAPABILITY_FIELDS,
+    LanguageModel,
+    License,
+    Offering,
+    Price,
+    Provenance,
+    Provider,
+    Source,
+    price_label,
+)
 
 # The blend the pages use for "price per 1M blended tokens": 70% input, 30% output.
 INPUT_SHARE = Decimal("0.7")
@@ -42,35 +52,174 @@ class SourceRef:
     retrieved_on: datetime.date
 
 
+STANDARD = Price.Tier.STANDARD
+TIER_ORDER = {tier: index for index, tier in enumerate(Price.Tier.values)}
+DIMENSION_ORDER = {dimension: index for index, dimension in enumerate(Price.Dimension.values)}
+
+
+@dataclass(frozen=True)
+class PriceFacts:
+    """One price row: (dimension, tier, context threshold) -> USD per 1M, with its source."""
+
+    dimension: str
+    tier: str
+    threshold: int
+    amount: Decimal
+    source: SourceRef | None = field(default=None, compare=False)
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.dimension, self.tier, self.threshold)
+
+    @property
+    def label(self) -> str:
+        return price_label(self.dimension, self.tier, self.threshold)
+
+
+@dataclass(frozen=True)
+class PriceColumn:
+    """A column of a pricing table: one (dimension, tier, threshold) some listed offering has a price for."""
+
+    dimension: str
+    tier: str
+    threshold: int
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.dimension, self.tier, self.threshold)
+
+    @property
+    def label(self) -> str:
+        dimension = {"input": "Input", "output": "Output", "cache_read": "Cached input"}.get(
+            self.dimension, str(Price.Dimension(self.dimension).label)
+        )
+        if self.tier != STANDARD:
+            dimension = f"{Price.Tier(self.tier).label} {dimension.lower()}"
+        if self.threshold:
+            dimension += f" above {format_threshold(self.threshold)}"
+        return dimension
+
+
+@dataclass(frozen=True)
+class PriceCell:
+    """What a pricing table shows for one offering and column: a price, "not yet sourced" or "not offered"."""
+
+    kind: str  # "price", "unsourced", "not_offered"
+    price: PriceFacts | None = None
+
+
+def format_threshold(tokens: int) -> str:
+    from .text import format_token_count  # text imports facts; keep the cycle out of import time
+
+    return f"{format_token_count(tokens)} prompt tokens"
+
+
 @dataclass(frozen=True)
 class OfferingFacts:
     provider_name: str
     provider_slug: str
     provider_kind: str
     provider_model_id: str
-    input_price: Decimal | None
-    output_price: Decimal | None
-    cached_input_price: Decimal | None
-    batch_input_price: Decimal | None
-    batch_output_price: Decimal | None
-    context_window: int | None
+    prices: tuple[PriceFacts, ...] = ()
+    status: str = "active"
+    context_window: int | None = None  # the offering's own, when it differs from the model's
+    max_output_tokens: int | None = None
+    served_context_window: int | None = None  # the offering's own, else the model's
+    served_max_output_tokens: int | None = None
     sources: dict[str, SourceRef] = field(default_factory=dict, compare=False)
     provider_kind_code: str = ""  # Provider.Kind value; provider_kind is its label
 
+    def price(self, dimension: str, tier: str = STANDARD, threshold: int = 0) -> Decimal | None:
+        for row in self.prices:
+            if row.key == (dimension, tier, threshold):
+                return row.amount
+        return None
+
+    def price_row(self, dimension: str, tier: str = STANDARD, threshold: int = 0) -> PriceFacts | None:
+        for row in self.prices:
+            if row.key == (dimension, tier, threshold):
+                return row
+        return None
+
+    @property
+    def input_price(self) -> Decimal | None:
+        """Standard tier, base context tier: the headline input price."""
+        return self.price(Price.Dimension.INPUT)
+
+    @property
+    def output_price(self) -> Decimal | None:
+        return self.price(Price.Dimension.OUTPUT)
+
+    @property
+    def cached_input_price(self) -> Decimal | None:
+        return self.price(Price.Dimension.CACHE_READ)
+
+    @property
+    def batch_input_price(self) -> Decimal | None:
+        return self.price(Price.Dimension.INPUT, Price.Tier.BATCH)
+
+    @property
+    def batch_output_price(self) -> Decimal | None:
+        return self.price(Price.Dimension.OUTPUT, Price.Tier.BATCH)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != Offering.Status.RETIRED
+
+    @property
+    def tiers(self) -> tuple[str, ...]:
+        """Service tiers this offering has any price in, in tier order."""
+        return tuple(sorted({p.tier for p in self.prices}, key=TIER_ORDER.__getitem__))
+
+    @property
+    def context_thresholds(self) -> tuple[int, ...]:
+        return tuple(sorted({p.threshold for p in self.prices if p.threshold}))
+
+    def cell(self, column: PriceColumn) -> PriceCell:
+        row = self.price_row(*column.key)
+        if row is not None:
+            return PriceCell("price", row)
+        if column.tier == STANDARD and not column.threshold:
+            return PriceCell("unsourced")
+        # A tier or context tier this offering lists no price in at all is one its provider does not offer.
+        offered = any(p.tier == column.tier and p.threshold == column.threshold for p in self.prices)
+        return PriceCell("unsourced" if offered else "not_offered")
+
     @property
     def blended_price(self) -> Decimal | None:
-        """USD per 1M tokens at a 70/30 input/output blend; None unless both prices are sourced."""
+        """USD per 1M tokens at a 70/30 input/output blend (standard tier); None unless both are sourced."""
         if self.input_price is None or self.output_price is None:
             return None
         return self.input_price * INPUT_SHARE + self.output_price * OUTPUT_SHARE
 
     def source(self, name: str) -> SourceRef | None:
+        legacy = {
+            "input_price": (Price.Dimension.INPUT, STANDARD),
+            "output_price": (Price.Dimension.OUTPUT, STANDARD),
+            "cached_input_price": (Price.Dimension.CACHE_READ, STANDARD),
+            "batch_input_price": (Price.Dimension.INPUT, Price.Tier.BATCH),
+            "batch_output_price": (Price.Dimension.OUTPUT, Price.Tier.BATCH),
+        }
+        if name in legacy:
+            row = self.price_row(*legacy[name])
+            return row.source if row else None
         return self.sources.get(name)
 
 
+def price_columns(offerings: Iterable[OfferingFacts]) -> tuple[PriceColumn, ...]:
+    """The columns a pricing table needs for these offerings: standard input and output always, then every
+    other (dimension, tier, threshold) at least one of them has, so no column is empty."""
+    keys = {(Price.Dimension.INPUT, STANDARD, 0), (Price.Dimension.OUTPUT, STANDARD, 0)}
+    for offering in offerings:
+        keys.update(p.key for p in offering.prices)
+    ordered = sorted(keys, key=lambda k: (k[2], TIER_ORDER.get(k[1], 99), DIMENSION_ORDER.get(k[0], 99)))
+    return tuple(PriceColumn(*key) for key in ordered)
+
+
 def cheapest_offering(offerings: Iterable[OfferingFacts]) -> OfferingFacts | None:
-    """The offering with the lowest 70/30 blended price (ties: provider name); None when none is priced."""
-    priced = [o for o in offerings if o.blended_price is not None]
+    """The active offering with the lowest standard-tier 70/30 blend (ties: provider name); None when none
+    is priced. Batch, flex, priority and long-context prices never enter the headline."""
+    priced = [o for o in offerings if o.is_active and o.blended_price is not None]
     if not priced:
         return None
     return min(priced, key=lambda o: (o.blended_price, o.provider_name.lower()))
@@ -118,6 +267,8 @@ class ModelFacts:
     capabilities: dict[str, bool | None] = field(default_factory=lambda: dict.fromkeys(CAPABILITY_FIELDS))
     status: str = LanguageModel.Status.ACTIVE
     deprecation_date: datetime.date | None = None
+    successor_name: str = ""
+    successor_slug: str = ""
     offerings: tuple[OfferingFacts, ...] = ()
     benchmarks: tuple[BenchmarkFacts, ...] = ()
     sources: dict[str, SourceRef] = field(default_factory=dict, compare=False)
@@ -131,17 +282,60 @@ class ModelFacts:
         return self.capabilities.get(name)
 
     @property
+    def active_offerings(self) -> tuple[OfferingFacts, ...]:
+        """Offerings a reader can use now: none once the model itself is retired."""
+        if self.status == LanguageModel.Status.RETIRED:
+            return ()
+        return tuple(o for o in self.offerings if o.is_active)
+
+    @property
     def provider_count(self) -> int:
-        return len(self.offerings)
+        """Providers serving it now (a retired offering is history, not a provider)."""
+        return len(self.active_offerings)
 
     @property
     def provider_names(self) -> list[str]:
-        return [o.provider_name for o in self.offerings]
+        return [o.provider_name for o in self.active_offerings]
+
+    @property
+    def is_retired(self) -> bool:
+        return self.status == LanguageModel.Status.RETIRED
+
+    @property
+    def price_columns(self) -> tuple[PriceColumn, ...]:
+        return price_columns(self.offerings)
+
+    @property
+    def offerings_by_price(self) -> tuple[OfferingFacts, ...]:
+        """Active offerings by standard blended price (unpriced after), then retired ones."""
+        return tuple(
+            sorted(
+                self.offerings,
+                key=lambda o: (not o.is_active, o.blended_price is None, o.blended_price or 0, o.provider_name.lower()),
+            )
+        )
+
+    @property
+    def served_context_window(self) -> int | None:
+        """The largest context window a tracked provider serves now; None when none is known."""
+        windows = [o.served_context_window for o in self.active_offerings if o.served_context_window]
+        return max(windows) if windows else None
+
+    @property
+    def served_context_differs(self) -> bool:
+        """Whether every tracked provider serves less than the maker's published context window."""
+        served = self.served_context_window
+        return served is not None and self.context_window is not None and served < self.context_window
+
+    @property
+    def usable_context_window(self) -> int | None:
+        """What a reader can actually use: the served window when providers serve less, else the model's."""
+        return self.served_context_window if self.served_context_differs else self.context_window
 
     @property
     def cheapest(self) -> OfferingFacts | None:
-        """The tracked offering with the lowest 70/30 blended price (ties: provider name)."""
-        return cheapest_offering(self.offerings)
+        """The active offering with the lowest standard-tier 70/30 blend (ties: provider name)."""
+        return cheapest_offering(self.active_offerings)
 
     @property
     def license_kind_label(self) -> str | None:
@@ -258,15 +452,9 @@ PAIR_MODEL_FIELDS = (
     *CAPABILITY_FIELDS,
     "status",
     "deprecation_date",
+    "successor",
 )
 MODEL_PAGE_FIELDS = (*PAIR_MODEL_FIELDS, "family", "description")
-OFFERING_FACT_FIELDS = (
-    "input_price",
-    "output_price",
-    "cached_input_price",
-    "batch_input_price",
-    "batch_output_price",
-)
 
 
 class _SourceNumbering:
@@ -312,11 +500,11 @@ class _SourceNumbering:
         return PageFacts(sources, None, None)
 
 
-def _content_type_ids() -> tuple[int, int]:
+def _content_type_ids() -> tuple[int, int, int]:
     from django.contrib.contenttypes.models import ContentType
 
-    types = ContentType.objects.get_for_models(LanguageModel, Offering)  # cached after the first call
-    return types[LanguageModel].pk, types[Offering].pk
+    types = ContentType.objects.get_for_models(LanguageModel, Offering, Price)  # cached after the first call
+    return types[LanguageModel].pk, types[Offering].pk, types[Price].pk
 
 
 def _kind_label(kind: str) -> str:
@@ -326,21 +514,47 @@ def _kind_label(kind: str) -> str:
         return kind
 
 
-def _offering_facts(offering: Offering, cited: dict[str, SourceRef]) -> OfferingFacts:
+OFFERING_FIELDS = ("status", "context_window", "max_output_tokens")
+
+
+def _offering_facts(
+    offering: Offering,
+    numbering: _SourceNumbering | None,
+    *,
+    cite: bool = True,
+    model: LanguageModel | None = None,
+) -> OfferingFacts:
+    """`cite=False` builds the facts without citing them (a page that shows none of this offering's values)."""
+    _, offering_ct, price_ct = _content_type_ids()
     provider = offering.provider
+    model = model or offering.model
+    prices = tuple(
+        PriceFacts(
+            dimension=row.dimension,
+            tier=row.tier,
+            threshold=row.context_threshold,
+            amount=row.usd_per_million,
+            source=(
+                numbering.cite_fields(price_ct, row, ("usd_per_million",)).get("usd_per_million")
+                if cite and numbering
+                else None
+            ),
+        )
+        for row in offering.prices.all()
+    )
     return OfferingFacts(
         provider_name=provider.name,
         provider_slug=provider.slug,
         provider_kind=_kind_label(provider.kind),
         provider_kind_code=provider.kind,
         provider_model_id=offering.provider_model_id,
-        input_price=offering.input_price,
-        output_price=offering.output_price,
-        cached_input_price=offering.cached_input_price,
-        batch_input_price=offering.batch_input_price,
-        batch_output_price=offering.batch_output_price,
+        prices=prices,
+        status=offering.status,
         context_window=offering.context_window,
-        sources=cited,
+        max_output_tokens=offering.max_output_tokens,
+        served_context_window=offering.context_window or model.context_window,
+        served_max_output_tokens=offering.max_output_tokens or model.max_output_tokens,
+        sources=numbering.cite_fields(offering_ct, offering, OFFERING_FIELDS) if cite and numbering else {},
     )
 
 
@@ -354,25 +568,21 @@ def _model_facts(
     model: LanguageModel,
     numbering: _SourceNumbering,
     model_sources: dict[str, SourceRef],
-    offering_ct: int,
     cited_benchmarks: set[tuple[int, str]] | None,
     cheapest_prices_only: bool = False,
 ) -> ModelFacts:
     """`cited_benchmarks`: the (benchmark id, variant) rows the page shows; None for all of them.
-    `cheapest_prices_only`: the page shows only the cheapest offering's input and output price, so only
-    those are cited."""
+    `cheapest_prices_only`: the page shows only the cheapest offering's prices, so only those are cited."""
     rows = list(model.offerings.all())
     if cheapest_prices_only:
-        plain = [_offering_facts(o, {}) for o in rows]
+        plain = [_offering_facts(o, None, cite=False, model=model) for o in rows]
         cheapest = cheapest_offering(plain)
         offerings = tuple(
-            _offering_facts(row, numbering.cite_fields(offering_ct, row, ("input_price", "output_price")))
-            if fact is cheapest
-            else fact
+            _offering_facts(row, numbering, model=model) if fact is cheapest else fact
             for row, fact in zip(rows, plain, strict=True)
         )
     else:
-        offerings = tuple(_offering_facts(o, numbering.cite_fields(offering_ct, o, OFFERING_FACT_FIELDS)) for o in rows)
+        offerings = tuple(_offering_facts(o, numbering, model=model) for o in rows)
     benchmarks = tuple(
         BenchmarkFacts(
             benchmark_name=r.benchmark.name,
@@ -418,6 +628,8 @@ def _model_facts(
         capabilities=model.capabilities(),
         status=model.status,
         deprecation_date=model.deprecation_date,
+        successor_name=model.successor.name if model.successor else "",
+        successor_slug=model.successor.slug if model.successor else "",
         offerings=offerings,
         benchmarks=benchmarks,
         sources=model_sources,
@@ -434,9 +646,11 @@ def _load(
     by_slug = {m.slug: m for m in found}
     objects: list[models.Model] = [*found]
     for m in found:
-        objects.extend(m.offerings.all())
+        for offering in m.offerings.all():
+            objects.append(offering)
+            objects.extend(offering.prices.all())
     numbering = _SourceNumbering(Provenance.objects.for_objects(objects))
-    model_ct, offering_ct = _content_type_ids()
+    model_ct, _, _ = _content_type_ids()
     # A pair page shows only the benchmark rows both models have; a model page shows all of its own.
     cited_benchmarks = None
     if len(found) > 1:
@@ -445,9 +659,7 @@ def _load(
     # Model facts are numbered first, so [1], [2] ... follow the specs table; prices and benchmarks after.
     model_sources = {slug: numbering.cite_fields(model_ct, by_slug[slug], model_fields) for slug in slugs}
     facts = {
-        slug: _model_facts(
-            by_slug[slug], numbering, model_sources[slug], offering_ct, cited_benchmarks, cheapest_prices_only
-        )
+        slug: _model_facts(by_slug[slug], numbering, model_sources[slug], cited_benchmarks, cheapest_prices_only)
         for slug in slugs
     }
     return facts, numbering.page()
@@ -573,6 +785,10 @@ class ProviderFacts:
     served: tuple[ServedModel, ...]
     page: PageFacts
 
+    @property
+    def price_columns(self) -> tuple[PriceColumn, ...]:
+        return price_columns(s.offering for s in self.served)
+
 
 def provider_summaries() -> list[ProviderSummary]:
     """Every provider with the number of models it serves, in one query."""
@@ -598,17 +814,20 @@ def provider_facts(slug: str) -> ProviderFacts | None:
     offerings = list(
         Offering.objects.filter(provider=provider)
         .select_related("model__organization", "provider")
+        .with_prices()
         .order_by("model__name", "model__slug")
     )
-    numbering = _SourceNumbering(Provenance.objects.for_objects(offerings))
-    _, offering_ct = _content_type_ids()
+    objects: list[models.Model] = [*offerings]
+    for offering in offerings:
+        objects.extend(offering.prices.all())
+    numbering = _SourceNumbering(Provenance.objects.for_objects(objects))
     served = tuple(
         ServedModel(
             model_name=o.model.name,
             model_slug=o.model.slug,
             model_url=o.model.get_absolute_url(),
             organization_label=o.model.organization.label,
-            offering=_offering_facts(o, numbering.cite_fields(offering_ct, o, OFFERING_FACT_FIELDS)),
+            offering=_offering_facts(o, numbering),
         )
         for o in offerings
     )

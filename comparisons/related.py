@@ -10,13 +10,12 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Value
-from django.db.models.functions import Abs
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 
-from catalog.models import CAPABILITY_FIELDS, PRICE_DIGITS, LanguageModel
+from catalog.models import CAPABILITY_FIELDS, LanguageModel
 
-from .facts import INPUT_SHARE, OUTPUT_SHARE, ModelFacts
+from .facts import ModelFacts
 
 PER_REASON = 3
 
@@ -52,21 +51,16 @@ def _same_organization(m: ModelFacts, exclude: list[str]) -> list[LanguageModel]
 
 
 def _nearest_price(m: ModelFacts, exclude: list[str]) -> list[LanguageModel]:
+    """Models whose stored headline blend is nearest: two indexed range scans (above and below), merged."""
     cheapest = m.cheapest
     if cheapest is None or cheapest.blended_price is None:
         return []
-    blend = ExpressionWrapper(
-        F("offerings__input_price") * Value(INPUT_SHARE) + F("offerings__output_price") * Value(OUTPUT_SHARE),
-        output_field=DecimalField(**PRICE_DIGITS),
-    )
-    target = Value(cheapest.blended_price, output_field=DecimalField(**PRICE_DIGITS))
-    return list(
-        _others(exclude)
-        .annotate(related_blend=Min(blend))
-        .filter(related_blend__isnull=False)
-        .annotate(price_gap=Abs(F("related_blend") - target))
-        .order_by("price_gap", "name")[:PER_REASON]
-    )
+    target = cheapest.blended_price
+    others = _others(exclude).only("slug", "name", "min_blended_price")
+    above = list(others.filter(min_blended_price__gte=target).order_by("min_blended_price", "name")[:PER_REASON])
+    below = list(others.filter(min_blended_price__lt=target).order_by("-min_blended_price", "name")[:PER_REASON])
+    nearest = sorted(above + below, key=lambda other: (abs(other.min_blended_price - target), other.name))
+    return nearest[:PER_REASON]
 
 
 def _same_capabilities(m: ModelFacts, exclude: list[str]) -> list[LanguageModel]:
@@ -121,9 +115,9 @@ def popular_comparisons(*, models: int = 5) -> list[RelatedComparison]:
     The site keeps no traffic statistics, so "popular" means the models most providers serve.
     """
     top = list(
-        LanguageModel.objects.annotate(provider_total=Count("offerings"))
-        .order_by("-provider_total", F("release_date").desc(nulls_last=True), "name")
-        .only("slug", "name")[:models]
+        LanguageModel.objects.order_by("-provider_count", F("release_date").desc(nulls_last=True), "name").only(
+            "slug", "name"
+        )[:models]
     )
     links = []
     for i, first in enumerate(top):

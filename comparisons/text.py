@@ -9,9 +9,12 @@ sentences name that provider.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
+from .calculator import round_cost
 from .facts import INPUT_SHARE, ModelFacts, OfferingFacts, PairFacts
 
 NOT_SOURCED = "not yet sourced"
@@ -74,13 +77,20 @@ def _trim(value: Decimal, places: int) -> str:
 
 
 def format_token_count(tokens: int) -> str:
-    """'128K' (131,072 = 128 x 1024), '200K', '1M', '1.05M': binary units when the number is a multiple of 1024."""
-    base = 1024 if tokens % 1024 == 0 else 1000
+    """'128K' (128,000), '1M' (1,000,000), '1.05M' (1,047,576), and binary units only for exact multiples of
+    1,024 that are not round thousands, as makers advertise them: '128K' (131,072), '1M' (1,048,576)."""
+    base = 1024 if tokens % 1000 and tokens % 1024 == 0 else 1000
     if tokens >= base * base:
         return f"{_trim(Decimal(tokens) / (base * base), 2)}M"
     if tokens >= base:
         return f"{_trim(Decimal(tokens) / base, 1)}K"
     return f"{tokens:,}"
+
+
+def about_the_same(a: int | Decimal, b: int | Decimal, tolerance: Decimal = Decimal("0.05")) -> bool:
+    """Whether two positive quantities are within 5% of the larger one (then no sentence calls one larger)."""
+    high, low = max(a, b), min(a, b)
+    return high == low or (high > 0 and Decimal(high - low) / Decimal(high) <= tolerance)
 
 
 def format_tokens(tokens: int) -> str:
@@ -183,41 +193,70 @@ def price_gap(name_a: str, price_a: Decimal | None, name_b: str, price_b: Decima
 
 
 def _as_much(gap: PriceGap) -> str:
-    """', and o4-mini costs 5x as much' when the gap is large enough for a multiple to help."""
-    return f", and {gap.dearer} costs {gap.multiple} as much" if gap.multiple else ""
+    """'; o4-mini costs 5x as much' when the gap is large enough for a multiple to help."""
+    return f"; {gap.dearer} costs {gap.multiple} as much" if gap.multiple else ""
 
 
 def _where(offering: OfferingFacts) -> str:
     return f"on {offering.provider_name}"
 
 
-def price_sentence(a: ModelFacts, b: ModelFacts, which: str) -> str:
-    """One sentence comparing input or output prices at each model's cheapest tracked provider."""
+def _standard_prices(m: ModelFacts, offering: OfferingFacts) -> str:
+    """'o4-mini $1.10 / 1M input and $4.40 / 1M output on OpenAI API'."""
+    assert offering.input_price is not None and offering.output_price is not None
+    return (
+        f"{m.name} {format_price(offering.input_price)} input and {format_price(offering.output_price)} output "
+        f"{_where(offering)}"
+    )
+
+
+def _no_price_reason(m: ModelFacts) -> str:
+    if m.is_retired:
+        return f"{m.name} is retired"
+    if m.provider_count == 0:
+        return f"{m.name} is not tracked on any provider"
+    return f"a standard input and output price for {m.name} is {NOT_SOURCED}"
+
+
+def price_summary_sentence(a: ModelFacts, b: ModelFacts) -> str:
+    """The page's one statement of the price gap: standard-tier list prices at each model's cheapest active
+    provider, and how their 70/30 blends compare. A retired model is never called the cheaper choice."""
     oa, ob = a.cheapest, b.cheapest
-    missing = [m.name for m, o in ((a, oa), (b, ob)) if o is None]
-    if missing:
-        return (
-            f"A complete price (input and output) for {join_words(missing)} is {NOT_SOURCED}, "
-            f"so no {which} price comparison is made."
-        )
-    assert oa is not None and ob is not None
-    pa: Decimal = getattr(oa, f"{which}_price")
-    pb: Decimal = getattr(ob, f"{which}_price")
-    gap = price_gap(a.name, pa, b.name, pb)
-    quoted = f"{format_price(pa)} {_where(oa)} for {a.name} versus {format_price(pb)} {_where(ob)} for {b.name}"
+    if oa is None or ob is None:
+        reasons = [_no_price_reason(m) for m, o in ((a, oa), (b, ob)) if o is None]
+        return f"Prices are not compared: {join_words(reasons)}."
+    assert oa.blended_price is not None and ob.blended_price is not None
+    quoted = f"At standard real-time prices, {_standard_prices(a, oa)}; {_standard_prices(b, ob)}"
+    gap = price_gap(a.name, oa.blended_price, b.name, ob.blended_price)
     if gap.kind == "same":
-        if pa == 0:
-            return f"Both are free on {which} tokens ({quoted})."
-        return f"Both cost the same price for {which} tokens: {format_price(pa)} ({quoted})."
+        return f"{quoted}: the same at a {BLEND} input/output blend."
     if gap.kind == "free":
-        return (
-            f"{gap.cheaper} is free on {which} tokens, while {gap.dearer} charges {format_price(gap.high)} ({quoted})."
-        )
-    return f"{gap.cheaper} is {gap.percent} cheaper on {which}{_as_much(gap)}: {quoted}."
+        return f"{quoted}: {gap.cheaper} is listed free."
+    blends = f"{format_usd(gap.low)} against {format_usd(gap.high)} per 1M blended tokens"
+    return (
+        f"{quoted}: {gap.cheaper} is {gap.percent} cheaper at a {BLEND} input/output blend ({blends}{_as_much(gap)})."
+    )
 
 
-def model_identity(m: ModelFacts) -> str:
-    """'Llama 3.2 1B is a 1.23B-parameter open-weights model from AI at Meta, released on 2024-09-25.'"""
+BLEND = f"{int(INPUT_SHARE * 100)}/{100 - int(INPUT_SHARE * 100)}"
+
+
+def lifecycle_sentence(m: ModelFacts) -> str:
+    """'It was retired on 2025-06-30; its successor is Gemini 2.5 Pro.' Empty for an active model."""
+    successor = f"; its successor is {m.successor_name}" if m.successor_name else ""
+    if m.status == "retired":
+        when = f" on {format_date(m.deprecation_date)}" if m.deprecation_date else ""
+        return f"It was retired{when}{successor}."
+    if m.status == "deprecated":
+        when = f" (deprecation date {format_date(m.deprecation_date)})" if m.deprecation_date else ""
+        return f"It is deprecated{when}{successor}."
+    return ""
+
+
+def model_identity(m: ModelFacts, *, lifecycle: bool = True) -> str:
+    """'Llama 3.2 1B is a 1.23B-parameter open-weights model from AI at Meta, released on 2024-09-25.'
+
+    `lifecycle=False` leaves out the deprecation sentence, for pages that show the status in a banner."""
     words: list[str] = []
     if m.parameter_count:
         words.append(f"{format_parameters(m.parameter_count)}-parameter")
@@ -233,35 +272,32 @@ def model_identity(m: ModelFacts) -> str:
         phrase += " with vision"
     released = f"released on {format_date(m.release_date)}" if m.release_date else f"release date {NOT_SOURCED}"
     sentence = f"{m.name} is {article(phrase)} {phrase} from {m.organization_label}, {released}."
-    if m.status in {"deprecated", "retired"}:
-        since = f" since {format_date(m.deprecation_date)}" if m.deprecation_date else ""
-        sentence += f" It is {m.status}{since}."
-    return sentence
+    status = lifecycle_sentence(m) if lifecycle else ""
+    return f"{sentence} {status}" if status else sentence
 
 
 def providers_sentence(a: ModelFacts, b: ModelFacts) -> str:
-    if a.provider_count == 0 and b.provider_count == 0:
-        return f"Neither {a.name} nor {b.name} is tracked on any provider yet."
-    if a.provider_count == 0 or b.provider_count == 0:
+    counts = {m.name: m.provider_count for m in (a, b)}
+    if not any(counts.values()):
+        return f"Neither {a.name} nor {b.name} is served by a tracked provider."
+    if not all(counts.values()):
         tracked, untracked = (b, a) if a.provider_count == 0 else (a, b)
-        return (
-            f"{tracked.name} is tracked on {plural(tracked.provider_count, 'provider')}; "
-            f"{untracked.name} is not tracked on any provider yet."
-        )
+        why = "it is retired" if untracked.is_retired else "it is not tracked on any provider yet"
+        served = plural(tracked.provider_count, "tracked provider")
+        return f"{tracked.name} is served by {served}; {untracked.name} by none ({why})."
     return (
-        f"{a.name} is tracked on {plural(a.provider_count, 'provider')} and "
-        f"{b.name} on {plural(b.provider_count, 'provider')}."
+        f"{a.name} is served by {plural(a.provider_count, 'tracked provider')} and "
+        f"{b.name} by {plural(b.provider_count, 'tracked provider')}."
     )
 
 
 def summary(pair: PairFacts) -> list[str]:
-    """The opening paragraph, as sentences."""
+    """The opening paragraph, as sentences: who they are, the price gap once, where they run."""
     a, b = pair.a, pair.b
     return [
-        model_identity(a),
-        model_identity(b),
-        price_sentence(a, b, "input"),
-        price_sentence(a, b, "output"),
+        model_identity(a, lifecycle=False),
+        model_identity(b, lifecycle=False),
+        price_summary_sentence(a, b),
         providers_sentence(a, b),
     ]
 
@@ -286,15 +322,21 @@ def capability_differences(a: ModelFacts, b: ModelFacts) -> str:
         if vb is None:
             unknown[b.name].append(phrase)
     sentences = []
+    differ = any(only.values())
+    if not differ and (both or neither):
+        any_unknown = any(unknown.values())
+        sentences.append(
+            "Where both are sourced, their capabilities do not differ."
+            if any_unknown
+            else "Their capabilities do not differ."
+        )
     for model_name, phrases in only.items():
         if phrases:
             sentences.append(f"Only {model_name} supports {join_words(phrases)}.")
     if both:
         sentences.append(f"Both support {join_words(both)}.")
     if neither:
-        sentences.append(f"Neither supports {join_words(neither)}.")
-    if not only[a.name] and not only[b.name] and (both or neither):
-        sentences.insert(0, "The sourced capabilities do not differ.")
+        sentences.append(f"Neither supports {join_words(neither, 'or')}.")
     for model_name, phrases in unknown.items():
         if len(phrases) == len(CAPABILITY_PHRASES):
             sentences.append(f"{model_name}'s capabilities are {NOT_SOURCED}.")
@@ -304,29 +346,44 @@ def capability_differences(a: ModelFacts, b: ModelFacts) -> str:
     return " ".join(sentences)
 
 
+def context_phrase(m: ModelFacts) -> str:
+    """'128K tokens', or '10M tokens as published by Meta; tracked providers serve up to 320K'."""
+    assert m.context_window is not None
+    if m.served_context_differs:
+        assert m.served_context_window is not None
+        return (
+            f"{format_tokens(m.context_window)} as published by {m.organization_name}; tracked providers serve up "
+            f"to {format_token_count(m.served_context_window)}"
+        )
+    return format_tokens(m.context_window)
+
+
 def context_sentence(a: ModelFacts, b: ModelFacts) -> str:
-    ca, cb = a.context_window, b.context_window
+    """Compares what can be used: the served window where every provider serves less than the maker's."""
+    ca, cb = a.usable_context_window, b.usable_context_window
     if ca is None and cb is None:
         return f"The context windows of both models are {NOT_SOURCED}."
     if ca is None or cb is None:
-        known, value, unknown = (a, ca, b) if ca is not None else (b, cb, a)
-        assert value is not None
-        return (
-            f"{known.name} has a {format_token_count(value)}-token context window; {unknown.name}'s is {NOT_SOURCED}."
-        )
-    if ca == cb:
+        known, unknown = (a, b) if ca is not None else (b, a)
+        return f"{known.name}'s context window is {context_phrase(known)}; {unknown.name}'s is {NOT_SOURCED}."
+    if ca == cb and not (a.served_context_differs or b.served_context_differs):
         return f"Both have a {format_token_count(ca)}-token context window."
+    if about_the_same(ca, cb):
+        return (
+            f"Their context windows are about the same: {context_phrase(a)} for {a.name} and "
+            f"{context_phrase(b)} for {b.name}."
+        )
     big, big_value, small, small_value = (a, ca, b, cb) if ca > cb else (b, cb, a, ca)
     multiple = format_multiple(Decimal(small_value), Decimal(big_value))
-    times = f", {multiple} as much" if multiple else ""
+    times = f" ({multiple} as much)" if multiple else ""
     return (
-        f"{big.name} has the larger context window: {format_tokens(big_value)} against "
-        f"{format_tokens(small_value)} for {small.name}{times}."
+        f"{big.name} has the larger context window: {context_phrase(big)}, against {context_phrase(small)} "
+        f"for {small.name}{times}."
     )
 
 
 def blended_difference(pair: PairFacts) -> Decimal | None:
-    """Absolute difference in USD per 1M blended (70/30) tokens between the cheapest tracked providers."""
+    """Absolute difference in USD per 1M blended (70/30) tokens between the cheapest active providers."""
     oa, ob = pair.a.cheapest, pair.b.cheapest
     if oa is None or ob is None:
         return None
@@ -334,35 +391,29 @@ def blended_difference(pair: PairFacts) -> Decimal | None:
     return abs(oa.blended_price - ob.blended_price)
 
 
-def blended_sentence(pair: PairFacts) -> str:
-    a, b = pair.a, pair.b
-    oa, ob = a.cheapest, b.cheapest
-    share = f"{int(INPUT_SHARE * 100)}/{100 - int(INPUT_SHARE * 100)}"
-    if oa is None or ob is None:
-        missing = [m.name for m, o in ((a, oa), (b, ob)) if o is None]
-        return f"A {share} blended price cannot be computed: the price of {join_words(missing)} is {NOT_SOURCED}."
-    pa, pb = oa.blended_price, ob.blended_price
-    assert pa is not None and pb is not None
-    quoted = (
-        f"{a.name} costs {format_usd(pa)} per 1M blended tokens {_where(oa)} and {b.name} {format_usd(pb)} {_where(ob)}"
+def tiers_sentence(m: ModelFacts) -> str:
+    """Which discounted or long-context prices exist beside the headline, so readers know to look."""
+    tiers = sorted(
+        {tier for o in m.active_offerings for tier in o.tiers if tier != "standard"},
+        key=["batch", "flex", "priority"].index,
     )
-    gap = price_gap(a.name, pa, b.name, pb)
-    opening = f"At a {share} input/output blend on each model's cheapest tracked provider, {quoted}"
-    if gap.kind == "same":
-        return f"{opening}: the same price."
-    difference = format_usd(abs(pa - pb))
-    if gap.kind == "free":
-        return f"{opening}, so {gap.cheaper} is {difference} per 1M blended tokens lower (it is listed free)."
-    multiple = f"; {gap.dearer} costs {gap.multiple} as much" if gap.multiple else ""
-    return (
-        f"{opening}, so {gap.cheaper} is lower by {difference} per 1M blended tokens ({gap.percent} cheaper{multiple})."
-    )
+    thresholds = sorted({t for o in m.active_offerings for t in o.context_thresholds})
+    parts = []
+    if tiers:
+        parts.append(f"{join_words(tiers)} prices")
+    if thresholds:
+        parts.append(f"higher prices above {join_words([format_token_count(t) for t in thresholds])} prompt tokens")
+    if not parts:
+        return ""
+    return f"For {m.name}, tracked providers also list {join_words(parts)} (see the pricing table)."
 
 
 def concentration_sentence(a: ModelFacts, b: ModelFacts) -> str:
     parts = []
     for m in (a, b):
-        if m.provider_count == 0:
+        if m.is_retired:
+            parts.append(f"{m.name} is retired: no tracked provider serves it any more.")
+        elif m.provider_count == 0:
             parts.append(f"{m.name} is not offered by any tracked provider yet.")
         elif m.provider_count == 1:
             parts.append(
@@ -376,17 +427,30 @@ def concentration_sentence(a: ModelFacts, b: ModelFacts) -> str:
     return " ".join(parts)
 
 
+NON_COMMERCIAL = re.compile(r"(\bNC\b|non-?commercial|research)", re.IGNORECASE)
+
+
+def license_phrase(m: ModelFacts) -> str:
+    """'the Llama 3.2 Community License', 'the CC BY-NC 4.0 license (non-commercial use only)'."""
+    name = m.license_name or m.license_kind_label or ""
+    phrase = f"the {name}" if name.lower().endswith("license") else f"the {name} license"
+    if NON_COMMERCIAL.search(name):
+        phrase += " (non-commercial use only)"
+    return phrase
+
+
 def license_sentence(m: ModelFacts) -> str:
     if m.license_kind is None:
         return f"{m.name}'s license is {NOT_SOURCED}."
-    name = m.license_name or m.license_kind_label
     if m.license_kind == "open_source":
         return f"{m.name} is open source{_named(m)}: you can download the weights and host it yourself."
     if m.license_kind == "open_weights":
         return (
-            f"{m.name} has open weights under the {name}: you can download and self-host them "
+            f"{m.name} has open weights under {license_phrase(m)}: you can download and self-host them "
             "within that license's terms, though it is not an open-source license."
         )
+    if m.is_retired:
+        return f"{m.name} is proprietary{_named(m)} and retired: it cannot be self-hosted."
     return f"{m.name} is proprietary{_named(m)}: it can be used only through a provider's API, not self-hosted."
 
 
@@ -394,31 +458,33 @@ def _named(m: ModelFacts) -> str:
     """' (Apache 2.0)' after the license kind, or nothing when the license is just named after its kind."""
     if not m.license_name or m.license_name.lower() == (m.license_kind_label or "").lower():
         return ""
-    return f" ({m.license_name})"
+    note = " for non-commercial use only" if NON_COMMERCIAL.search(m.license_name) else ""
+    return f" ({m.license_name}{note})"
 
 
 def deep_dive(pair: PairFacts) -> list[str]:
-    """Paragraphs on where the pair differs."""
+    """Paragraphs on where the pair differs (the price gap itself is stated once, in the summary)."""
     a, b = pair.a, pair.b
-    return [
+    paragraphs = [
         capability_differences(a, b),
         context_sentence(a, b),
-        blended_sentence(pair),
+        " ".join(s for s in (tiers_sentence(a), tiers_sentence(b)) if s),
         concentration_sentence(a, b),
         f"{license_sentence(a)} {license_sentence(b)}",
     ]
+    return [p for p in paragraphs if p]
 
 
 def _reasons_for(m: ModelFacts, other: ModelFacts) -> list[str]:
+    """Why to pick `m` over `other`; never for a retired model."""
+    if m.is_retired:
+        return []
     reasons = []
     om, oo = m.cheapest, other.cheapest
-    if om is not None and oo is not None:
+    if om is not None and oo is not None and not other.is_retired:
         gap = price_gap(m.name, om.blended_price, other.name, oo.blended_price)
         if gap.cheaper == m.name:
-            if gap.kind == "free":
-                reasons.append("cost matters most (it is listed free on its cheapest tracked provider)")
-            else:
-                reasons.append(f"cost matters most (it is {gap.percent} cheaper at a 70/30 blend)")
+            reasons.append("cost matters most")
     if m.allows_self_hosting is True and other.allows_self_hosting is False:
         reasons.append("you need to run the weights yourself")
     only_here = [
@@ -428,10 +494,12 @@ def _reasons_for(m: ModelFacts, other: ModelFacts) -> list[str]:
     ]
     if only_here:
         reasons.append(f"you need {join_words(only_here, 'or')}")
-    if m.context_window and other.context_window and m.context_window > other.context_window:
-        reasons.append(f"prompts need more than {format_tokens(other.context_window)} of context")
-    if m.max_output_tokens and other.max_output_tokens and m.max_output_tokens > other.max_output_tokens:
-        reasons.append(f"answers need more than {format_tokens(other.max_output_tokens)} of output")
+    mc, oc = m.usable_context_window, other.usable_context_window
+    if mc and oc and mc > oc and not about_the_same(mc, oc):
+        reasons.append(f"prompts need more than {format_tokens(oc)} of context")
+    mo, oo_ = m.max_output_tokens, other.max_output_tokens
+    if mo and oo_ and mo > oo_ and not about_the_same(mo, oo_):
+        reasons.append(f"answers need more than {format_tokens(oo_)} of output")
     if m.provider_count >= 2 and m.provider_count > other.provider_count:
         reasons.append(f"you want a choice of providers ({m.provider_count} tracked against {other.provider_count})")
     return reasons
@@ -448,7 +516,13 @@ def choose_when(pair: PairFacts) -> list[tuple[str, list[str]]]:
 
 
 def choose_when_sentences(pair: PairFacts) -> list[str]:
-    return [f"Choose {name} {join_words([f'when {r}' for r in reasons], 'or')}." for name, reasons in choose_when(pair)]
+    sentences = [
+        f"Choose {name} {join_words([f'when {r}' for r in reasons], 'or')}." for name, reasons in choose_when(pair)
+    ]
+    for m, other in ((pair.a, pair.b), (pair.b, pair.a)):
+        if m.is_retired and m.successor_name and m.successor_slug != other.slug:
+            sentences.append(f"{m.name} is retired: compare {other.name} with its successor, {m.successor_name}.")
+    return sentences
 
 
 @dataclass(frozen=True)
@@ -457,37 +531,29 @@ class FaqEntry:
     answer: str
 
 
-def _input_output(name: str, offering: OfferingFacts) -> str:
-    """'o4-mini costs $0.50 / 1M input and $2.00 / 1M output (Replicate API)' for a fully priced offering."""
-    assert offering.input_price is not None and offering.output_price is not None
-    return (
-        f"{name} costs {format_price(offering.input_price)} input and {format_price(offering.output_price)} "
-        f"output ({offering.provider_name})"
-    )
-
-
 def _faq_cheaper(pair: PairFacts) -> FaqEntry | None:
     a, b = pair.a, pair.b
     oa, ob = a.cheapest, b.cheapest
     if oa is None or ob is None:
         return None
     gap = price_gap(a.name, oa.blended_price, b.name, ob.blended_price)
-    details = f"On the cheapest tracked provider, {_input_output(a.name, oa)}; {_input_output(b.name, ob)}."
+    details = (
+        f"At standard prices on the cheapest tracked provider: {_standard_prices(a, oa)}; {_standard_prices(b, ob)}."
+    )
     if gap.kind == "same":
-        verdict = "They cost the same at a 70/30 input/output blend."
+        verdict = f"Neither: they cost the same at a {BLEND} input/output blend."
     elif gap.kind == "free":
-        verdict = f"{gap.cheaper} is cheaper: it is listed free."
+        verdict = f"{gap.cheaper}: it is listed free."
     else:
-        verdict = f"{gap.cheaper} is cheaper: {gap.percent} less at a 70/30 input/output blend."
+        verdict = f"{gap.cheaper}, at a {BLEND} input/output blend."
     return FaqEntry(f"Which is cheaper, {a.name} or {b.name}?", f"{verdict} {details}")
 
 
 def _license_answer(m: ModelFacts) -> str:
-    name = m.license_name or m.license_kind_label
     if m.license_kind == "open_source":
         return f"{m.name} is open source{_named(m)}."
     if m.license_kind == "open_weights":
-        return f"{m.name} has open weights under the {name}, which is not an open-source license."
+        return f"{m.name} has open weights under {license_phrase(m)}, which is not an open-source license."
     return f"{m.name} is proprietary{_named(m)}."
 
 
@@ -495,30 +561,25 @@ def _faq_open(pair: PairFacts) -> FaqEntry | None:
     a, b = pair.a, pair.b
     if a.license_kind is None or b.license_kind is None:
         return None
-    return FaqEntry(
-        f"Is {a.name} or {b.name} open source?",
-        f"{_license_answer(a)} {_license_answer(b)}",
-    )
+    return FaqEntry(f"Is {a.name} or {b.name} open source?", f"{_license_answer(a)} {_license_answer(b)}")
 
 
 def _faq_capability(pair: PairFacts, name: str, label: str) -> FaqEntry | None:
+    """Asked only when exactly one of them supports it: otherwise the answer would tell the reader nothing."""
     a, b = pair.a, pair.b
     va, vb = a.capability(name), b.capability(name)
-    if va is None or vb is None:
+    if va is None or vb is None or va == vb:
         return None
     phrase = CAPABILITY_PHRASES[name]
-    if va and vb:
-        answer = f"Both {a.name} and {b.name} support {phrase}; compare them on your own inputs."
-    elif va and not vb:
-        answer = f"{a.name}: it supports {phrase}, and {b.name} does not."
-    elif vb and not va:
-        answer = f"{b.name}: it supports {phrase}, and {a.name} does not."
-    else:
-        answer = f"Neither {a.name} nor {b.name} supports {phrase}."
-    return FaqEntry(f"Which is better for {label}, {a.name} or {b.name}?", answer)
+    yes, no = (a, b) if va else (b, a)
+    return FaqEntry(
+        f"Which supports {label}, {a.name} or {b.name}?", f"{yes.name} supports {phrase}; {no.name} does not."
+    )
 
 
 def _where_answer(m: ModelFacts) -> str:
+    if m.is_retired:
+        return f"{m.name} is retired; no tracked provider serves it."
     if m.provider_count == 0:
         return f"{m.name} is not offered by any tracked provider yet."
     return f"{m.name} is available on {join_words(m.provider_names)}."
@@ -533,13 +594,13 @@ def _faq_where(pair: PairFacts) -> FaqEntry | None:
 
 def _faq_context(pair: PairFacts) -> FaqEntry | None:
     a, b = pair.a, pair.b
-    if a.context_window is None or b.context_window is None:
+    if a.usable_context_window is None or b.usable_context_window is None:
         return None
     return FaqEntry(f"Which has the larger context window, {a.name} or {b.name}?", context_sentence(a, b))
 
 
 def faq(pair: PairFacts) -> list[FaqEntry]:
-    """Questions whose answers are sourced, in a fixed order."""
+    """Questions whose answers are sourced and informative, in a fixed order."""
     entries = [_faq_cheaper(pair), _faq_open(pair)]
     entries += [_faq_capability(pair, name, label) for name, label in FAQ_CAPABILITIES.items()]
     entries += [_faq_where(pair), _faq_context(pair)]
@@ -562,53 +623,99 @@ def title(pair: PairFacts) -> str:
     return f"{pair.a.name} vs {pair.b.name}: price, specs, benchmarks"
 
 
+META_LIMIT = 160
+
+
 def meta_description(pair: PairFacts) -> str:
+    """At most 160 characters: the headline prices, the context windows, then the promise of sources."""
     a, b = pair.a, pair.b
-    parts = [f"{a.name} vs {b.name}."]
+    parts = [f"{a.name} vs {b.name}:"]
     oa, ob = a.cheapest, b.cheapest
     if oa is not None and ob is not None:
         assert oa.input_price is not None and ob.input_price is not None
         assert oa.output_price is not None and ob.output_price is not None
         parts.append(
-            f"Input {format_price(oa.input_price)} vs {format_price(ob.input_price)}, "
-            f"output {format_price(oa.output_price)} vs {format_price(ob.output_price)} "
-            "on the cheapest tracked providers."
+            f"input {format_usd(oa.input_price)} vs {format_usd(ob.input_price)}, output "
+            f"{format_usd(oa.output_price)} vs {format_usd(ob.output_price)} per 1M tokens;"
         )
-    ca = format_tokens(a.context_window) if a.context_window else NOT_SOURCED
-    cb = format_tokens(b.context_window) if b.context_window else NOT_SOURCED
-    parts.append(f"Context {ca} vs {cb}.")
-    parts.append(f"{plural(a.provider_count, 'provider')} vs {plural(b.provider_count, 'provider')}.")
-    parts.append("Every fact with its source.")
-    return " ".join(parts)
-
-
-def workload_sentence(name_a: str, cost_a: Decimal | None, name_b: str, cost_b: Decimal | None) -> str:
-    """How the monthly costs of a calculator workload compare."""
-    gap = price_gap(name_a, cost_a, name_b, cost_b)
-    if gap.kind == "missing":
-        missing = [n for n, c in ((name_a, cost_a), (name_b, cost_b)) if c is None]
-        return f"No monthly cost for {join_words(missing)}: its price is {NOT_SOURCED}."
-    assert gap.low is not None and gap.high is not None
-    if gap.kind == "same":
-        return f"Both cost {format_usd(gap.low)} a month for this workload."
-    difference = format_usd(gap.high - gap.low)
-    if gap.kind == "free":
-        return f"{gap.cheaper} costs nothing for this workload; {gap.dearer} costs {format_usd(gap.high)} a month."
+    ca, cb = a.usable_context_window, b.usable_context_window
+    if ca and cb:
+        parts.append(f"context {format_token_count(ca)} vs {format_token_count(cb)}.")
+    for extra in ("Specs, benchmarks and cost calculator, every fact sourced.", "Every fact sourced."):
+        candidate = " ".join([*parts, extra])
+        if len(candidate) <= META_LIMIT:
+            return candidate
+    text = " ".join(parts).rstrip(";")
     return (
-        f"{gap.cheaper} costs {difference} a month less than {gap.dearer} for this workload "
-        f"({format_usd(gap.low)} against {format_usd(gap.high)}, {gap.percent} cheaper)."
+        text if len(text) <= META_LIMIT else f"{a.name} vs {b.name}: prices, specs and benchmarks, every fact sourced."
     )
 
 
+def workload_sentence(name_a: str, cost_a: Decimal | None, name_b: str, cost_b: Decimal | None) -> str:
+    """How the monthly costs of a calculator workload compare; amounts unrounded (the percentage comes from
+    them), shown to the cent."""
+    gap = price_gap(name_a, cost_a, name_b, cost_b)
+    if gap.kind == "missing":
+        missing = [n for n, c in ((name_a, cost_a), (name_b, cost_b)) if c is None]
+        whose = "its price is" if len(missing) == 1 else "their prices are"
+        return f"No monthly cost for {join_words(missing)}: {whose} {NOT_SOURCED}."
+    assert gap.low is not None and gap.high is not None
+    low, high = round_cost(gap.low), round_cost(gap.high)
+    if gap.kind == "same" or low == high:
+        return f"Both cost {format_usd(low)} a month for this workload."
+    if gap.kind == "free":
+        return f"{gap.cheaper} costs nothing for this workload; {gap.dearer} costs {format_usd(high)} a month."
+    return (
+        f"{gap.cheaper} costs {format_usd(round_cost(gap.high - gap.low))} a month less than {gap.dearer} for this "
+        f"workload ({format_usd(low)} against {format_usd(high)}, {gap.percent} cheaper)."
+    )
+
+
+class CostLike(Protocol):
+    provider_name: str
+    tier: str
+    tier_fallback: bool
+    context_threshold: int
+
+
+def workload_notes(tier: str, costs: list[tuple[str, CostLike]]) -> list[str]:
+    """Sentences on the tier and context-tier prices the calculator used for each model's chosen provider."""
+    notes = []
+    for name, cost in costs:
+        if cost.tier_fallback:
+            notes.append(f"{cost.provider_name} lists no {tier} prices for {name}, so its standard prices are used.")
+        if cost.context_threshold:
+            notes.append(
+                f"This prompt size crosses the {format_token_count(cost.context_threshold)} tier on "
+                f"{cost.provider_name} for {name}: its long-context prices apply."
+            )
+    return notes
+
+
+def break_even_sentence(name_a: str, cost_a: Decimal, name_b: str, cost_b: Decimal) -> str:
+    """With per-token prices only (no fixed fees) cost grows in proportion to volume, so the cheaper model
+    stays cheaper at every volume of this workload's shape: there is no break-even."""
+    cheaper = name_a if cost_a < cost_b else name_b
+    return f"There is no break-even volume: billed per token, {cheaper} stays cheaper at any volume of this workload."
+
+
 def model_description(m: ModelFacts) -> str:
-    """Meta description of a model page."""
+    """Meta description of a model page (at most 160 characters)."""
     cheapest = m.cheapest
-    price = ""
+    parts = [f"{m.name} by {m.organization_label}:"]
     if cheapest is not None:
         assert cheapest.input_price is not None and cheapest.output_price is not None
-        price = (
-            f" From {format_price(cheapest.input_price)} input and {format_price(cheapest.output_price)} output "
-            f"on {cheapest.provider_name}."
+        parts.append(
+            f"from {format_usd(cheapest.input_price)} input and {format_usd(cheapest.output_price)} output per 1M "
+            f"tokens on {cheapest.provider_name};"
         )
-    context = format_tokens(m.context_window) if m.context_window else NOT_SOURCED
-    return f"{model_identity(m)} Context window: {context}. Tracked on {plural(m.provider_count, 'provider')}.{price}"
+    if m.usable_context_window:
+        parts.append(f"{format_token_count(m.usable_context_window)} context;")
+    if m.provider_count:
+        parts.append(f"{plural(m.provider_count, 'tracked provider')}.")
+    elif m.is_retired:
+        parts.append("retired.")
+    description = " ".join(parts).rstrip(";:")
+    if len(description) + len(" Every fact sourced.") <= META_LIMIT:
+        description += " Every fact sourced."
+    return description if len(description) <= META_LIMIT else description[: META_LIMIT - 1].rsplit(" ", 1)[0] + "…"

@@ -212,6 +212,7 @@ def model_detail(request: HttpRequest, slug: str) -> TemplateResponse:
     model = single.model
     context = {
         "model": model,
+        "identity": text.model_identity(model, lifecycle=False),
         "page": single.page,
         "picker": PairPickerForm(initial={"a": model.slug}),
         "chart": charts.price_chart([model]),
@@ -267,7 +268,7 @@ EXPLORER_PAGE_SIZE = 50
 def model_list(request: HttpRequest) -> TemplateResponse:
     """The model explorer. An htmx request gets only the results region; a history restore, the page."""
     form = ExplorerForm(request.GET)
-    models = form.apply(LanguageModel.objects.with_related().with_price_summary().with_blended_price())
+    models = form.apply(LanguageModel.objects.with_related())
     page = Paginator(models, EXPLORER_PAGE_SIZE).get_page(request.GET.get("page"))
     template = "comparisons/model_list.html"
     if request.htmx and not request.htmx.history_restore_request:

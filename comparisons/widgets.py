@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from . import calculator, text
 from .calculator import OfferingCost, Workload
-from .facts import CapabilityRow, ModelFacts, OfferingFacts, PairFacts
+from .facts import CapabilityRow, ModelFacts, OfferingFacts, PairFacts, PriceColumn, price_columns
 
 
 @dataclass(frozen=True)
@@ -20,25 +20,51 @@ class CostRow:
     cost: OfferingCost | None
     total: Decimal | None  # rounded for display (calculator.round_cost)
     provider_chosen: bool  # a provider picked by the reader, rather than the cheapest
+    by_provider: tuple[OfferingCost, ...] = ()  # every active priced provider, cheapest first
 
 
 @dataclass(frozen=True)
 class CostTable:
     workload: Workload
     rows: tuple[CostRow, ...]
-    sentence: str
+    sentences: tuple[str, ...]
+
+    @property
+    def sentence(self) -> str:
+        return " ".join(self.sentences)
 
 
 def cost_table(pair: PairFacts, workload: Workload, providers: tuple[str, str]) -> CostTable:
-    """Each model's monthly cost for the workload on its chosen (or cheapest) provider, and how they compare."""
+    """Each model's monthly cost for the workload on its chosen (or cheapest) provider and on every provider,
+    how the two compare (percentages from unrounded amounts), tier and context-tier notes, and break-even."""
     rows = []
     for model, provider in zip(pair.models, providers, strict=True):
         cost = calculator.chosen_cost(model.offerings, workload, provider)
         total = None if cost is None else calculator.round_cost(cost.total)
-        rows.append(CostRow(model=model, cost=cost, total=total, provider_chosen=bool(provider)))
+        rows.append(
+            CostRow(
+                model=model,
+                cost=cost,
+                total=total,
+                provider_chosen=bool(provider),
+                by_provider=tuple(calculator.all_costs(model.offerings, workload)),
+            )
+        )
     a, b = rows
-    sentence = text.workload_sentence(a.model.name, a.total, b.model.name, b.total)
-    return CostTable(workload=workload, rows=tuple(rows), sentence=sentence)
+    sentences = [
+        text.workload_sentence(
+            a.model.name,
+            None if a.cost is None else a.cost.total,
+            b.model.name,
+            None if b.cost is None else b.cost.total,
+        )
+    ]
+    sentences += text.workload_notes(
+        workload.tier, [(row.model.name, row.cost) for row in rows if row.cost is not None]
+    )
+    if a.cost is not None and b.cost is not None and a.cost.total != b.cost.total:
+        sentences.append(text.break_even_sentence(a.model.name, a.cost.total, b.model.name, b.cost.total))
+    return CostTable(workload=workload, rows=tuple(rows), sentences=tuple(s for s in sentences if s))
 
 
 @dataclass(frozen=True)
@@ -46,6 +72,7 @@ class ModelPricing:
     model: ModelFacts
     shown: tuple[OfferingFacts, ...]  # the offerings the filters keep
     cheapest: OfferingFacts | None  # over every tracked offering, whatever the filters
+    columns: tuple[PriceColumn, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,7 +83,8 @@ class PricingView:
 
 
 def pricing_view(models: tuple[ModelFacts, ...], kinds: set[str], shared_only: bool) -> PricingView:
-    """The offerings each model's pricing table lists under the filters (no kind ticked means every kind)."""
+    """The offerings each model's pricing table lists under the filters (no kind ticked means every kind),
+    active ones first, and the price columns they need."""
     shared = set.intersection(*({o.provider_slug for o in m.offerings} for m in models))
     result = []
     for model in models:
@@ -65,7 +93,8 @@ def pricing_view(models: tuple[ModelFacts, ...], kinds: set[str], shared_only: b
             for o in model.offerings
             if (not kinds or o.provider_kind_code in kinds) and (not shared_only or o.provider_slug in shared)
         )
-        result.append(ModelPricing(model=model, shown=shown, cheapest=model.cheapest))
+        shown = tuple(sorted(shown, key=lambda o: (not o.is_active, o.provider_name.lower())))
+        result.append(ModelPricing(model=model, shown=shown, cheapest=model.cheapest, columns=price_columns(shown)))
     return PricingView(models=tuple(result), filtered=bool(kinds) or shared_only, shared_provider_count=len(shared))
 
 

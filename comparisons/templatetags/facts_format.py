@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -158,3 +159,35 @@ def jsonld(value: Any) -> SafeString:
 def plural_of(count: int, noun: str) -> str:
     """{{ n|plural_of:"provider" }} -> '1 provider' / '4 providers'."""
     return text.plural(count, noun)
+
+
+@register.simple_tag
+def price_cell(offering: Any, column: Any) -> SafeString:
+    """One pricing-table cell: '$0.10 / 1M [3]', not yet sourced, or not offered (a tier the provider lacks)."""
+    cell = offering.cell(column)
+    if cell.kind == "price":
+        return format_html("{} {}", text.format_price(cell.price.amount), source_link(cell.price.source))
+    if cell.kind == "not_offered":
+        return mark_safe('<span class="not-offered">not offered</span>')
+    return _unsourced()
+
+
+@register.filter
+def lifecycle(status: str) -> SafeString | str:
+    """A marker for a deprecated or retired model or offering; nothing for an active one."""
+    if status in {"deprecated", "retired"}:
+        return format_html('<span class="badge status-{}">{}</span>', status, status)
+    return ""
+
+
+@register.simple_tag
+def pair_url(slug_a: str, slug_b: str) -> str:
+    """The canonical comparison URL of two models (slugs in order)."""
+    a, b = sorted((slug_a, slug_b))
+    return reverse("comparisons:detail", kwargs={"a": a, "b": b})
+
+
+@register.filter
+def add_costs(value: Decimal, other: Decimal) -> Decimal:
+    """Sum of two Decimal amounts (Django's `add` would go through int or float)."""
+    return value + other
