@@ -368,27 +368,42 @@ def _plan_offerings(
         for name in ("context_window", "max_output_tokens"):
             values[name] = entry.get(name)
         key = {"model": _ref(LanguageModel, slug=model), "provider": _ref(Provider, slug=provider)}
-        field_sources = _field_sources(entry, values, OFFERING_FACT_FIELDS, url_by_key, where)
+        overrides = entry.get("sources", {})
+        if not isinstance(overrides, dict):
+            raise DemoCatalogError(f"{where}: sources must be a table of field = source key")
+        # `sources.input_price = "key"`: a price row backed by another page than the offering's own.
+        price_sources = {name: overrides[name] for name in overrides if name in PRICE_KEYS}
+        for name in price_sources:
+            if name not in entry:
+                raise DemoCatalogError(f"{where}: sources.{name} names a source for a field that is not set")
+        own = {**entry, "sources": {k: v for k, v in overrides.items() if k not in PRICE_KEYS}}
+        field_sources = _field_sources(own, values, OFFERING_FACT_FIELDS, url_by_key, where)
         if "status" not in entry:
             field_sources.pop("status")  # the default, not a sourced claim
         source = _source_for(entry["source"], url_by_key, where)
         offering = PlannedRow(model=Offering, key=key, values=values, field_sources=field_sources, source=source)
         rows.append(offering)
-        rows.extend(_plan_prices(entry, _row_ref(offering), source, where))
+        price_urls = {name: _source_for(key, url_by_key, where) for name, key in price_sources.items()}
+        rows.extend(_plan_prices(entry, _row_ref(offering), source, price_urls, where))
     return rows
 
 
-def _plan_prices(entry: dict[str, Any], offering: Ref, source: str, where: str) -> list[PlannedRow]:
+def _plan_prices(
+    entry: dict[str, Any], offering: Ref, source: str, price_urls: dict[str, str], where: str
+) -> list[PlannedRow]:
     threshold = entry.get("long_context_threshold")
     if threshold is not None and (not isinstance(threshold, int) or isinstance(threshold, bool) or threshold <= 0):
         raise DemoCatalogError(f"{where}: long_context_threshold must be a positive integer")
     planned: dict[tuple[str, str, int], Decimal] = {}
+    backed_by: dict[tuple[str, str, int], str] = {}
     for name, (dimension, tier, long_context) in PRICE_KEYS.items():
         if name not in entry:
             continue
         if long_context and threshold is None:
             raise DemoCatalogError(f"{where}: {name} needs long_context_threshold")
-        planned[(dimension, tier, threshold if long_context else 0)] = _price(entry[name], f"{where}.{name}")
+        key = (dimension, tier, threshold if long_context else 0)
+        planned[key] = _price(entry[name], f"{where}.{name}")
+        backed_by[key] = price_urls.get(name, source)
     if threshold is not None and not any(k[2] for k in planned):
         raise DemoCatalogError(f"{where}: long_context_threshold without a long-context price")
     extra = entry.get("prices", [])
@@ -415,7 +430,7 @@ def _plan_prices(entry: dict[str, Any], offering: Ref, source: str, where: str) 
             model=Price,
             key={"offering": offering, "dimension": dimension, "tier": tier, "context_threshold": above},
             values={"usd_per_million": amount},
-            field_sources=dict.fromkeys(PRICE_FACT_FIELDS, source),
+            field_sources=dict.fromkeys(PRICE_FACT_FIELDS, backed_by.get((dimension, tier, above), source)),
             source=source,
         )
         for (dimension, tier, above), amount in planned.items()

@@ -551,6 +551,13 @@ def price_label(dimension: str, tier: str, threshold: int) -> str:
 PriceKey = tuple[str, str, int, Decimal | None]
 
 
+def _money(amount: Decimal) -> str:
+    """'1.00', '0.075', '1,234.50': at least cents, more digits only when the amount has them."""
+    exponent = amount.normalize().as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{amount:,.{places}f}"
+
+
 def price_row_errors(row: PriceKey, siblings: list[PriceKey], context_window: int | None) -> dict[str, str]:
     """Field -> message for one price row checked against the offering's other rows. Pure."""
     dimension, tier, threshold, amount = row
@@ -567,23 +574,23 @@ def price_row_errors(row: PriceKey, siblings: list[PriceKey], context_window: in
     if dimension == Price.Dimension.CACHE_READ:
         input_price = by_key.get((Price.Dimension.INPUT, tier, threshold))
         if input_price is not None and amount > input_price:
-            errors["usd_per_million"] = f"The cached input price (${amount}) is above the input price (${input_price})."
+            errors["usd_per_million"] = f"The cached input price (${_money(amount)}) is above the input price (${_money(input_price)})."
     if dimension == Price.Dimension.INPUT:
         cached = by_key.get((Price.Dimension.CACHE_READ, tier, threshold))
         if cached is not None and cached > amount:
-            errors["usd_per_million"] = f"The input price (${amount}) is below the cached input price (${cached})."
+            errors["usd_per_million"] = f"The input price (${_money(amount)}) is below the cached input price (${_money(cached)})."
     if tier in (Price.Tier.BATCH, Price.Tier.FLEX):
         standard = by_key.get((dimension, Price.Tier.STANDARD, threshold))
         if standard is not None and amount > standard:
             errors["usd_per_million"] = (
-                f"The {tier} price (${amount}) is above the standard price (${standard}) of the same dimension."
+                f"The {tier} price (${_money(amount)}) is above the standard price (${_money(standard)}) of the same dimension."
             )
     if tier == Price.Tier.STANDARD:
         for cheaper_tier in (Price.Tier.BATCH, Price.Tier.FLEX):
             discounted = by_key.get((dimension, cheaper_tier, threshold))
             if discounted is not None and discounted > amount:
                 errors["usd_per_million"] = (
-                    f"The standard price (${amount}) is below the {cheaper_tier} price (${discounted})."
+                    f"The standard price (${_money(amount)}) is below the {cheaper_tier} price (${_money(discounted)})."
                 )
     return errors
 

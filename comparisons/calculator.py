@@ -178,8 +178,12 @@ def offering_cost(offering: Priced, workload: Workload) -> OfferingCost | None:
     threshold = _context_threshold(prices, tier, workload.prompt_tokens)
 
     def rate(dimension: str) -> Decimal | None:
-        # A context tier lists the prices that change above it; others keep their base price.
-        return prices.get((dimension, tier, threshold), prices.get((dimension, tier, 0)))
+        # A context tier lists the prices that change above it; others keep their base price. A service tier
+        # without its own cache or reasoning price keeps the standard one.
+        for key in ((dimension, tier, threshold), (dimension, tier, 0), (dimension, "standard", threshold)):
+            if key in prices:
+                return prices[key]
+        return prices.get((dimension, "standard", 0))
 
     input_price, output_price = rate("input"), rate("output")
     assert input_price is not None and output_price is not None

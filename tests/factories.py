@@ -14,8 +14,10 @@ from catalog.models import (
     License,
     Offering,
     Organization,
+    Price,
     Provider,
     Source,
+    refresh_price_summaries,
 )
 
 _seq = itertools.count(1)
@@ -62,13 +64,47 @@ def create_provider(**kwargs: Any) -> Provider:
     return Provider.objects.create(**{**defaults, **kwargs})
 
 
+# The price keyword arguments of `create_offering`: (dimension, tier, applies above the long-context threshold).
+PRICE_KWARGS = {
+    "input_price": ("input", "standard", False),
+    "output_price": ("output", "standard", False),
+    "cached_input_price": ("cache_read", "standard", False),
+    "batch_input_price": ("input", "batch", False),
+    "batch_output_price": ("output", "batch", False),
+    "long_context_input_price": ("input", "standard", True),
+    "long_context_output_price": ("output", "standard", True),
+}
+
+
 def create_offering(**kwargs: Any) -> Offering:
+    """An offering with price rows: `input_price=...` style keywords (None: no row) and/or
+    `prices=[(dimension, tier, threshold, amount), ...]`. Defaults: $1.00 input, $2.00 output."""
     if "model" not in kwargs:
         kwargs["model"] = create_model()
     if "provider" not in kwargs:
         kwargs["provider"] = create_provider()
-    defaults = {"input_price": Decimal("1.00"), "output_price": Decimal("2.00")}
-    return Offering.objects.create(**{**defaults, **kwargs})
+    amounts = {"input_price": Decimal("1.00"), "output_price": Decimal("2.00")}
+    amounts |= {name: kwargs.pop(name) for name in list(kwargs) if name in PRICE_KWARGS}
+    threshold = kwargs.pop("long_context_threshold", None)
+    rows = list(kwargs.pop("prices", []))
+    offering = Offering.objects.create(**kwargs)
+    for name, amount in amounts.items():
+        dimension, tier, long_context = PRICE_KWARGS[name]
+        if amount is not None:
+            rows.append((dimension, tier, threshold if long_context else 0, amount))
+    for dimension, tier, level, amount in rows:
+        Price.objects.create(
+            offering=offering, dimension=dimension, tier=tier, context_threshold=level, usd_per_million=Decimal(amount)
+        )
+    refresh_price_summaries({offering.model_id})
+    return offering
+
+
+def offering_price(offering: Offering, name: str) -> Price:
+    """The price row behind a legacy keyword such as "input_price"."""
+    dimension, tier, long_context = PRICE_KWARGS[name]
+    rows = Price.objects.filter(offering=offering, dimension=dimension, tier=tier)
+    return rows.exclude(context_threshold=0).get() if long_context else rows.get(context_threshold=0)
 
 
 def create_benchmark(**kwargs: Any) -> Benchmark:

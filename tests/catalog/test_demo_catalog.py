@@ -33,6 +33,7 @@ from catalog.models import (
     LanguageModel,
     License,
     Offering,
+    Price,
     Organization,
     Provenance,
     Provider,
@@ -42,7 +43,7 @@ from catalog.models import (
 
 pytestmark = pytest.mark.django_db
 
-CATALOG_TABLES = (Source, Organization, License, Provider, Benchmark, LanguageModel, Offering, BenchmarkResult)
+CATALOG_TABLES = (Source, Organization, License, Provider, Benchmark, LanguageModel, Offering, Price, BenchmarkResult)
 
 
 def _data() -> dict:
@@ -58,7 +59,12 @@ def _snapshot() -> dict[str, list[dict]]:
 
 
 def _natural_key(row: PlannedRow) -> tuple:
-    return tuple(sorted((name, value.key if hasattr(value, "key") else value) for name, value in row.key.items()))
+    def plain(value):
+        if not hasattr(value, "key"):
+            return value
+        return tuple((name, plain(part)) for name, part in value.key)
+
+    return tuple(sorted((name, plain(value)) for name, value in row.key.items()))
 
 
 def _live_rows_by_natural_key(plan: DemoPlan) -> dict[tuple, object]:
@@ -71,6 +77,15 @@ def _live_rows_by_natural_key(plan: DemoPlan) -> dict[tuple, object]:
     for obj in Offering.objects.all():
         key = (("model", by_pk[(LanguageModel, obj.model_id)]), ("provider", by_pk[(Provider, obj.provider_id)]))
         live[(Offering, key)] = obj
+    offering_key = {obj.pk: key for (model, key), obj in live.items() if model is Offering}
+    for obj in Price.objects.all():
+        key = (
+            ("context_threshold", obj.context_threshold),
+            ("dimension", obj.dimension),
+            ("offering", offering_key[obj.offering_id]),
+            ("tier", obj.tier),
+        )
+        live[(Price, key)] = obj
     for obj in BenchmarkResult.objects.all():
         key = (
             ("benchmark", by_pk[(Benchmark, obj.benchmark_id)]),
@@ -136,7 +151,7 @@ class TestThroughTheReviewWorkflow:
         review = changeset.reviews.get()
         assert (review.decision, review.reviewer.username) == (Review.Decision.APPROVE, DEMO_REVIEWER)
         assert review.reviewer_id != changeset.author_id
-        assert changeset.summary == "Demo catalog load: 363 rows added."
+        assert changeset.summary == "Demo catalog load: 725 rows added."
 
     def test_every_row_is_one_create_item_citing_its_source_and_the_sources_of_single_facts(self, demo):
         (changeset,) = _demo_changesets()
@@ -148,6 +163,8 @@ class TestThroughTheReviewWorkflow:
         # Facts from a second page (a deprecation date, a cutoff) name it in field_sources, not a later set.
         with_field_sources = [item for item in changeset.items.all() if item.field_sources]
         assert len(with_field_sources) == 11
+        # a batch API is a tier of its offering, never a provider
+        assert not Provider.objects.filter(name__icontains="batch").exists()
         for item in with_field_sources:
             assert item.source_id not in item.field_sources.values()
             assert set(item.field_sources) <= set(item.changes)
@@ -170,13 +187,13 @@ class TestThroughTheReviewWorkflow:
     def test_the_load_appears_in_the_public_changelog_and_prices_in_price_history(self, demo, client):
         html = client.get(reverse("comparisons:changes")).content.decode()
         assert html.count('class="changeset"') == len(demo.changesets)
-        assert "Demo catalog load: 363 rows added." in html
+        assert "Demo catalog load: 725 rows added." in html
         assert '<a href="/models/llama-3-2-1b/">Llama 3.2 1B on Fireworks AI</a>' in html
 
         model_page = client.get(reverse("comparisons:model-detail", args=["llama-3-2-1b"]))
-        assert [(r.provider, r.label, r.new, r.change.words) for r in model_page.context["price_history"]] == [
-            ("Fireworks AI", "input price", "$0.10 / 1M", "first listed"),
-            ("Fireworks AI", "output price", "$0.10 / 1M", "first listed"),
+        assert sorted((r.provider, r.label, r.new, r.change.words) for r in model_page.context["price_history"]) == [
+            ("Fireworks AI", "Input", "$0.10 / 1M", "first listed"),
+            ("Fireworks AI", "Output", "$0.10 / 1M", "first listed"),
         ]
 
     def test_a_load_that_does_not_apply_rolls_back_everything(self):
@@ -212,15 +229,15 @@ class TestIdempotence:
 
         stats = demo_catalog_write(plan=demo_catalog_plan(data=data))
 
-        row = Offering.objects.get(model__slug="llama-3-2-1b")
-        assert (row.input_price, row.version) == (Decimal("0.12"), 2)
+        row = Price.objects.get(offering__model__slug="llama-3-2-1b", dimension="input", tier="standard")
+        assert (row.usd_per_million, row.version) == (Decimal("0.12"), 2)
         assert (stats.updated, stats.provenance_written, len(stats.changesets)) == (1, 1, 1)
         item = ChangeItem.objects.get(changeset_id=stats.changesets[0])
-        assert (item.action, item.object_id, item.changes) == ("update", row.pk, {"input_price": ["0.1", "0.12"]})
+        assert (item.action, item.object_id, item.changes) == ("update", row.pk, {"usd_per_million": ["0.1", "0.12"]})
         assert item.source.url == "https://fireworks.ai/pricing"  # the offering's own source stays the default
-        assert Source.objects.get(pk=item.field_sources["input_price"]).url == "https://www.together.ai/pricing"
+        assert Source.objects.get(pk=item.field_sources["usd_per_million"]).url == "https://www.together.ai/pricing"
         provenance = Provenance.objects.get(
-            content_type=ContentType.objects.get_for_model(Offering), object_id=row.pk, field="input_price"
+            content_type=ContentType.objects.get_for_model(Price), object_id=row.pk, field="usd_per_million"
         )
         assert provenance.source.url == "https://www.together.ai/pricing"
         assert provenance.reviewed_at == ChangeSet.objects.get(pk=stats.changesets[0]).applied_at
@@ -354,7 +371,7 @@ class TestSeedPair:
 
     def test_llama_3_2_1b_is_served_only_by_fireworks_at_ten_cents(self, demo):
         offerings = list(Offering.objects.filter(model__slug="llama-3-2-1b").select_related("provider"))
-        assert [(o.provider.name, o.input_price, o.output_price) for o in offerings] == [
+        assert [(o.provider.name, o.price("input"), o.price("output")) for o in offerings] == [
             ("Fireworks AI", Decimal("0.10"), Decimal("0.10"))
         ]
 
@@ -366,21 +383,24 @@ class TestSeedPair:
         assert o4_mini.knowledge_cutoff is None
         assert (o4_mini.reasoning, o4_mini.vision, o4_mini.function_calling) == (True, True, True)
 
-    def test_o4_mini_has_the_four_seed_providers(self, demo):
+    def test_o4_mini_has_three_providers_and_openai_batch_is_a_tier(self, demo):
         names = set(Offering.objects.filter(model__slug="o4-mini").values_list("provider__name", flat=True))
-        assert names == {"OpenAI API", "OpenRouter", "OpenAI Batch API", "Replicate API"}
+        assert names == {"OpenAI API", "OpenRouter", "Replicate API"}
+        openai = Offering.objects.get(model__slug="o4-mini", provider__slug="openai-api")
+        assert (openai.price("input", "batch"), openai.price("output", "batch")) == (Decimal("0.55"), Decimal("2.20"))
 
-    def test_o4_mini_cheapest_offering_is_the_sourced_batch_price_not_the_seed_figure(self, demo):
+    def test_o4_mini_headline_is_the_cheapest_standard_price_never_the_batch_price(self, demo):
         # The seed page's $0.50/$2.00 matches no tracked provider in either catalog snapshot; the cheapest
-        # sourced price is the Batch API's half price of $1.10/$4.40.
-        cheapest = Offering.objects.filter(model__slug="o4-mini").cheapest_first().select_related("provider")[0]
-        assert (cheapest.provider.name, cheapest.input_price, cheapest.output_price) == (
-            "OpenAI Batch API",
-            Decimal("0.55"),
-            Decimal("2.20"),
+        # sourced real-time price is Replicate's $1.00/$4.00, and the batch half price is a labelled tier.
+        o4 = LanguageModel.objects.get(slug="o4-mini")
+        assert (o4.min_input_price, o4.min_output_price, o4.min_blended_price) == (
+            Decimal("1.00"),
+            Decimal("4.00"),
+            Decimal("1.9"),
         )
+        assert o4.provider_count == 3
         replicate = Offering.objects.get(model__slug="o4-mini", provider__slug="replicate-api")
-        assert (replicate.input_price, replicate.output_price) == (Decimal("1.00"), Decimal("4.00"))
+        assert (replicate.price("input"), replicate.price("output")) == (Decimal("1.00"), Decimal("4.00"))
 
 
 SMALL_CATALOG = """

@@ -10,9 +10,10 @@ from decimal import Decimal as D
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from catalog.models import LanguageModel, License, Provenance
-from comparisons.facts import ModelFacts, OfferingFacts
+from catalog.models import LanguageModel, License, Offering, Provenance
+from comparisons.facts import ModelFacts, OfferingFacts, PriceFacts
 from tests.factories import (
+    PRICE_KWARGS,
     create_benchmark,
     create_benchmark_result,
     create_license,
@@ -21,6 +22,7 @@ from tests.factories import (
     create_organization,
     create_provider,
     create_source,
+    offering_price,
 )
 
 # --- plain facts dataclasses, for the pure tests ---------------------------------------------------------
@@ -37,17 +39,29 @@ ALL_UNKNOWN = {
 
 
 def offer(provider: str, input_price: str | None, output_price: str | None, **kwargs) -> OfferingFacts:
+    """Offering facts: standard input/output, `cached`, `batch_in`, `batch_out`, and `prices` rows
+    [(dimension, tier, threshold, amount)]; `status`, `context` (served context window)."""
+    rows = [
+        (dimension, tier, 0, amount)
+        for dimension, tier, amount in (
+            ("input", "standard", input_price),
+            ("output", "standard", output_price),
+            ("cache_read", "standard", kwargs.get("cached")),
+            ("input", "batch", kwargs.get("batch_in")),
+            ("output", "batch", kwargs.get("batch_out")),
+        )
+        if amount is not None
+    ]
+    rows += kwargs.get("prices", [])
     return OfferingFacts(
         provider_name=provider,
         provider_slug=provider.lower().replace(" ", "-"),
         provider_kind="Inference host",
         provider_model_id="",
-        input_price=None if input_price is None else D(input_price),
-        output_price=None if output_price is None else D(output_price),
-        cached_input_price=kwargs.get("cached"),
-        batch_input_price=kwargs.get("batch_in"),
-        batch_output_price=kwargs.get("batch_out"),
-        context_window=None,
+        prices=tuple(PriceFacts(d, t, th, D(str(a))) for d, t, th, a in rows),
+        status=kwargs.get("status", "active"),
+        context_window=kwargs.get("context"),
+        served_context_window=kwargs.get("context"),
     )
 
 
@@ -69,10 +83,17 @@ REVIEWED_AT = datetime.datetime(2026, 11, 20, 9, 30, tzinfo=datetime.UTC)
 
 
 def cite(obj: models.Model, fields: list[str], source, reviewed_at: datetime.datetime = REVIEWED_AT) -> None:
-    content_type = ContentType.objects.get_for_model(obj)
+    """Provenance for fields of a row; an offering's "input_price" etc. cite the matching price row."""
     for field in fields:
+        target, name = obj, field
+        if isinstance(obj, Offering) and field in PRICE_KWARGS:
+            target, name = offering_price(obj, field), "usd_per_million"
         Provenance.objects.create(
-            content_type=content_type, object_id=obj.pk, field=field, source=source, reviewed_at=reviewed_at
+            content_type=ContentType.objects.get_for_model(target),
+            object_id=target.pk,
+            field=name,
+            source=source,
+            reviewed_at=reviewed_at,
         )
 
 
@@ -175,16 +196,21 @@ def create_seed_pair() -> SeedPair:
         (llama, "Fireworks AI", "fireworks-ai", "inference", "0.10", "0.10"),
         (o4, "OpenAI API", "openai-api", "first_party", "1.10", "4.40"),
         (o4, "OpenRouter", "openrouter", "aggregator", "1.10", "4.40"),
-        (o4, "OpenAI Batch API", "openai-batch-api", "batch", "0.55", "2.20"),
         (o4, "Replicate API", "replicate-api", "inference", "0.50", "2.00"),
     ]
+    # OpenAI's batch API is the batch tier of its offering (half price), never a provider of its own.
+    batch = {"openai-api": {"batch_input_price": Decimal("0.55"), "batch_output_price": Decimal("2.20")}}
     for model, name, slug, kind, input_price, output_price in prices:
         provider = create_provider(name=name, slug=slug, kind=kind)
         offering = create_offering(
-            model=model, provider=provider, input_price=Decimal(input_price), output_price=Decimal(output_price)
+            model=model,
+            provider=provider,
+            input_price=Decimal(input_price),
+            output_price=Decimal(output_price),
+            **batch.get(slug, {}),
         )
         pricing = create_source(url=f"https://{slug}.example/pricing", title=f"{name} pricing")
-        cite(offering, ["input_price", "output_price"], pricing)
+        cite(offering, ["input_price", "output_price", *batch.get(slug, {})], pricing)
     return SeedPair(llama=llama, o4=o4)
 
 

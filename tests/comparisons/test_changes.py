@@ -10,11 +10,11 @@ from email.utils import parsedate_to_datetime
 import pytest
 from django.urls import reverse
 
-from catalog.models import ChangeSet, LanguageModel, Offering
-from catalog.services import ProposedChange, changeset_create_applied, system_user
+from catalog.models import ChangeItem, ChangeSet, LanguageModel, Offering, Price, Source
+from catalog.services import NewRef, ProposedChange, changeset_create_applied, changeset_propose, system_user
 from comparisons.changelog import format_percent_change, price_change
-from tests.catalog.workflow_support import create_editor, create_reviewer, propose_price, submitted_price_change
-from tests.factories import create_model, create_offering, create_provider, create_source
+from tests.catalog.workflow_support import create_editor, create_reviewer
+from tests.factories import create_model, create_offering, create_provider, create_source, offering_price
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +36,50 @@ def update(obj, source=None, **values) -> ProposedChange:
     return ProposedChange("update", type(obj), values=values, target=obj, source=source or create_source())
 
 
+def update_price(offering: Offering, name: str, amount: Decimal, source=None) -> ProposedChange:
+    """An update of the price row behind `name` ("input_price", "output_price", ...)."""
+    return update(offering_price(offering, name), source=source, usd_per_million=amount)
+
+
 def reprice(offering: Offering, summary: str = "Price update", **prices: str) -> ChangeSet:
-    return apply(update(offering, **{k: Decimal(v) for k, v in prices.items()}), summary=summary)
+    return apply(*[update_price(offering, k, Decimal(v)) for k, v in prices.items()], summary=summary)
+
+
+def list_offering(model, provider, source=None, **prices: Decimal) -> list[ProposedChange]:
+    """A new offering and its standard-tier base price rows (`input=`, `output=`), in one change set."""
+    source = source or create_source()
+    key = f"offering-{model.pk}-{provider.pk}"
+    changes = [
+        ProposedChange("create", Offering, values={"model": model, "provider": provider}, source=source, key=key)
+    ]
+    for dimension, amount in prices.items():
+        values = {"offering": NewRef(key), "dimension": dimension, "tier": "standard", "context_threshold": 0}
+        changes.append(ProposedChange("create", Price, values={**values, "usd_per_million": amount}, source=source))
+    return changes
+
+
+def remove_offering(offering: Offering, source=None) -> list[ProposedChange]:
+    """An offering's removal: its price rows first (they protect it), then the offering."""
+    source = source or create_source()
+    return [
+        *[ProposedChange("delete", Price, target=row, source=source) for row in offering.prices.order_by("pk")],
+        ProposedChange("delete", Offering, target=offering, source=source),
+    ]
+
+
+def propose_price(
+    *, user, offering: Offering, price: str, source: Source | None = None, changeset: ChangeSet | None = None
+) -> ChangeItem:
+    """A draft proposal of an offering's input price (the price row's amount)."""
+    change = update_price(offering, "input_price", Decimal(price), source=source)
+    return changeset_propose(user=user, change=change, changeset=changeset)
+
+
+def submitted_price_change(*, editor, offering: Offering | None = None, price: str = "0.50") -> ChangeSet:
+    offering = offering or create_offering(input_price=Decimal("1.00"), output_price=Decimal("2.00"))
+    changeset = propose_price(user=editor, offering=offering, price=price).changeset
+    changeset.submit(user=editor, summary=f"Input price to {price}")
+    return changeset
 
 
 def page_text(client, url: str = CHANGES) -> str:
@@ -128,13 +170,8 @@ class TestChangesPage:
         doomed = create_offering(model=model, input_price=Decimal("5"))
         source = create_source()
         apply(
-            ProposedChange(
-                "create",
-                Offering,
-                values={"model": model, "provider": provider, "input_price": Decimal("0.2")},
-                source=source,
-            ),
-            ProposedChange("delete", Offering, target=doomed, source=source),
+            *list_offering(model, provider, source, input=Decimal("0.2")),
+            *remove_offering(doomed, source),
             summary="Cheap Host lists Tiny 1B; the other host dropped it",
         )
 
@@ -153,13 +190,13 @@ class TestChangesPage:
 
     def test_each_change_names_its_source(self, client):
         source = create_source(title="Host pricing page", url="https://host.example/pricing")
-        apply(update(create_offering(), source=source, input_price=Decimal("0.5")))
+        apply(update_price(create_offering(), "input_price", Decimal("0.5"), source=source))
         assert '<a href="https://host.example/pricing" rel="nofollow noopener">Host pricing page</a>' in page_text(
             client
         )
 
     def test_a_large_set_is_folded_behind_details(self, client):
-        apply(*[update(create_offering(), input_price=Decimal("0.5")) for _ in range(30)], summary="Bulk")
+        apply(*[update_price(create_offering(), "input_price", Decimal("0.5")) for _ in range(30)], summary="Bulk")
         changeset = ChangeSet.objects.get()
 
         assert "<summary>Show all 30 changes</summary>" in page_text(client)
@@ -258,13 +295,11 @@ class TestQueryCounts:
             model = create_model()
             offering = create_offering(model=model)
             apply(
-                update(offering, input_price=Decimal("0.5")),
+                update_price(offering, "input_price", Decimal("0.5")),
                 update(model, context_window=1000, organization=create_model().organization),
                 update(create_provider(), name=f"Renamed {model.pk}"),
-                ProposedChange(
-                    "create", Offering, values={"model": model, "provider": create_provider()}, source=create_source()
-                ),
-                ProposedChange("delete", Offering, target=create_offering(), source=create_source()),
+                *list_offering(model, create_provider(), input=Decimal("1")),
+                *remove_offering(create_offering()),
             )
         client.get(CHANGES)  # warm per-process caches (content types)
         # count, page of sets, their items (with sources), then per kind of row named: offerings, models,
@@ -329,7 +364,7 @@ class TestFeeds:
         assert "down 50%" in entry.findtext(f"{ATOM}summary")
 
     def test_a_bulk_set_describes_the_first_lines_and_links_to_the_rest(self, client):
-        apply(*[update(create_offering(), input_price=Decimal("0.5")) for _ in range(45)], summary="Bulk")
+        apply(*[update_price(create_offering(), "input_price", Decimal("0.5")) for _ in range(45)], summary="Bulk")
         description = ET.fromstring(client.get(reverse("comparisons:changes-feed")).content).findtext(
             "channel/item/description"
         )
@@ -369,7 +404,7 @@ class TestPriceHistory:
         model = create_model(slug="gone")
         offering = create_offering(model=model, provider=create_provider(name="Old Host"), input_price=Decimal("1"))
         reprice(offering, input_price="0.8")
-        apply(ProposedChange("delete", Offering, target=offering, source=create_source()))
+        apply(*remove_offering(offering))
 
         rows = client.get(reverse("comparisons:model-detail", args=["gone"])).context["price_history"]
 
@@ -390,14 +425,7 @@ class TestPriceHistory:
 
     def test_a_newly_listed_offering_starts_its_history(self, client):
         model = create_model(slug="fresh")
-        apply(
-            ProposedChange(
-                "create",
-                Offering,
-                values={"model": model, "provider": create_provider(name="New Host"), "input_price": Decimal("0.3")},
-                source=create_source(),
-            )
-        )
+        apply(*list_offering(model, create_provider(name="New Host"), input=Decimal("0.3")))
         rows = client.get(reverse("comparisons:model-detail", args=["fresh"])).context["price_history"]
         assert [(r.provider, r.old, r.new, r.change.words) for r in rows] == [
             ("New Host", "—", "$0.30 / 1M", "first listed")

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.models import LanguageModel, License, Offering, Organization, Provider
+from catalog.models import LanguageModel, License, Offering, Organization, Price, Provider, refresh_price_summaries
 from tests.factories import (
     create_license,
     create_model,
@@ -362,6 +362,10 @@ class TestPagination:
         assert "Page 1 of 3" in html
 
 
+def model_number(model: LanguageModel) -> int:
+    return int(model.slug.removeprefix("model-"))
+
+
 class TestQueryCount:
     PARAMS = {
         "capability": "vision",
@@ -392,16 +396,20 @@ class TestQueryCount:
             )
             for i in range(start, stop)
         )
-        Offering.objects.bulk_create(
-            Offering(
-                model=model,
-                provider=provider,
-                input_price=Decimal(i % 9) + Decimal("0.25"),
-                output_price=Decimal(i % 5) + Decimal("1.5"),
-            )
-            for i, model in enumerate(models, start)
-            for provider in providers[: 1 + i % 3]
+        offerings = Offering.objects.bulk_create(
+            Offering(model=model, provider=provider)
+            for model in models
+            for provider in providers[: 1 + model_number(model) % 3]
         )
+        Price.objects.bulk_create(
+            Price(offering=offering, dimension=dimension, usd_per_million=amount)
+            for offering in offerings
+            for dimension, amount in (
+                ("input", Decimal(model_number(offering.model) % 9) + Decimal("0.25")),
+                ("output", Decimal(model_number(offering.model) % 5) + Decimal("1.5")),
+            )
+        )
+        refresh_price_summaries({model.pk for model in models})
 
     @staticmethod
     def count_queries(client, params, headers) -> int:

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.models import LanguageModel, Offering, Provider
+from catalog.models import LanguageModel, Offering, Price, Provider
 from comparisons.calculator import Workload, round_cost
 from tests.comparisons.builders import create_seed_pair
 from tests.comparisons.test_views import SEED_URL, assert_well_formed, parse, visible_text
@@ -68,24 +68,32 @@ class TestCalculatorState:
         create_seed_pair()
         words = visible_text(client.get(SEED_URL + "?pb=openai-api"))
         # 7M x $1.10 + 3M x $4.40 on OpenAI API
-        assert "o4-mini OpenAI API $7.70 $0.00 $13.20 $20.90" in words
+        assert "o4-mini OpenAI API (chosen) $7.70 $0.00 $13.20 $20.90" in words
         assert "OpenAI API (cheapest)" not in words
+        # every other provider is still costed, for comparison
+        assert "o4-mini Replicate API $3.50 $0.00 $6.00 $9.50" in words
 
     def test_cached_share_and_batch_switch(self, client):
         seed = create_seed_pair()
-        Offering.objects.filter(model=seed.llama).update(
-            cached_input_price=Decimal("0.02"), batch_input_price=Decimal("0.05"), batch_output_price=Decimal("0.05")
-        )
+        offering = Offering.objects.get(model=seed.llama)
+        for dimension, tier, amount in (
+            ("cache_read", "standard", "0.02"),
+            ("input", "batch", "0.05"),
+            ("output", "batch", "0.05"),
+        ):
+            Price.objects.create(offering=offering, dimension=dimension, tier=tier, usd_per_million=Decimal(amount))
         words = visible_text(client.get(SEED_URL + "?in=10000000&out=0&cached=50&batch=1"))
         # 5M cached x $0.02 + 5M x $0.05 batch input
         assert "Llama 3.2 1B Fireworks AI (cheapest) $0.25 $0.10 $0.00 $0.35" in words
-        assert "(no cached price sourced: full input price)" in words  # o4-mini has no cached price
+        assert "(no cached input price sourced: full input price)" in words  # o4-mini has no cached price
+        # OpenAI API is the only o4-mini provider with a batch tier: the others fall back, and say so
+        assert "(no batch prices sourced: standard prices)" in words
 
     @pytest.mark.parametrize("off", ["0", "off", "false", ""])
     def test_batch_zero_or_off_in_the_url_means_no_batch(self, client, off):
         create_seed_pair()
         response = client.get(f"{SEED_URL}?batch={off}")
-        assert "batch prices" not in region(response, "cost-results").split("</caption>")[0]
+        assert "standard tier" in region(response, "cost-results").split("</caption>")[0]
 
     @pytest.mark.parametrize(
         ("query", "message"),
@@ -158,11 +166,11 @@ class TestPricingFilters:
         section = region(client.get(SEED_URL + "?kind=aggregator&kind=first_party"), "pricing-tables")
         section = section[: section.index('id="capabilities"')]
         assert ">OpenRouter</a>" in section and ">OpenAI API</a>" in section
-        assert ">Replicate API</a>" not in section and ">OpenAI Batch API</a>" not in section
-        assert "Showing 2 of 4 providers under the filters above." in section
-        assert "None of the 1 provider of Llama 3.2 1B matches the filters above." in section
+        assert ">Replicate API</a>" not in section and "Batch API" not in section
+        assert "Showing 2 of 3 offerings under the filters above." in section
+        assert "None of the 1 offering of Llama 3.2 1B matches the filters above." in section
         # The cheapest sentence still names the cheapest of all tracked providers.
-        assert "Cheapest tracked provider: <strong>Replicate API</strong>" in section
+        assert "Cheapest: <strong>Replicate API</strong>" in section
 
     def test_only_providers_serving_both(self, client):
         seed = create_seed_pair()
@@ -181,11 +189,11 @@ class TestPricingFilters:
     def test_only_kinds_the_pair_has_are_offered(self, client):
         create_seed_pair()
         page = client.get(SEED_URL).content.decode()
-        for kind in ("first_party", "aggregator", "inference", "batch"):
+        for kind in ("first_party", "aggregator", "inference"):
             assert f'name="kind" value="{kind}"' in page
-        assert 'value="cloud"' not in page
+        assert 'value="cloud"' not in page and 'value="batch" ' not in page.split('id="cost-calculator"')[0]
 
-    @pytest.mark.parametrize("query", ["kind=nonsense", "kind=" + "x" * 10_000, "kind=%3Cscript%3E&kind=batch"])
+    @pytest.mark.parametrize("query", ["kind=nonsense", "kind=" + "x" * 10_000, "kind=%3Cscript%3E&kind=first_party"])
     def test_unknown_kind_is_left_out_with_a_note(self, client, query):
         create_seed_pair()
         response = client.get(f"{SEED_URL}?{query}")
@@ -195,10 +203,11 @@ class TestPricingFilters:
 
     def test_htmx_request_gets_only_the_pricing_region(self, client):
         create_seed_pair()
-        response = htmx_get(client, SEED_URL + "?kind=batch", "pricing-tables")
+        response = htmx_get(client, SEED_URL + "?kind=first_party", "pricing-tables")
         body = response.content.decode()
         assert "<html" not in body and "Cost calculator" not in body and 'name="kind"' not in body
-        assert ">OpenAI Batch API</a>" in body and ">Replicate API</a>" not in body
+        assert ">OpenAI API</a>" in body and ">Replicate API</a>" not in body
+        assert "Batch input / 1M" in body  # the batch tier is a labelled column of OpenAI API's offering
         assert "Vary" in response and "HX-Target" in response["Vary"]
 
 
@@ -236,10 +245,10 @@ class TestCombinedState:
         assert 'name="kind" value="first_party" form="pair-widgets" id="id_kind_0" checked' in body
         assert 'name="diff" form="pair-widgets" value="1" id="id_diff" checked' in body
         words = visible_text(response)
-        assert "Showing 1 of 4 providers" in words
+        assert "Showing 1 of 3 offerings" in words
         assert "Differences: 4 of 7 capabilities." in words
         # 14M x $1.10 + 3M x $4.40 on OpenAI API
-        assert "o4-mini OpenAI API $15.40 $0.00 $13.20 $28.60" in words
+        assert "o4-mini OpenAI API (chosen) $15.40 $0.00 $13.20 $28.60" in words
 
     @pytest.mark.parametrize("target", ["cost-results", "pricing-tables", "capabilities-table"])
     def test_each_widget_region_reflects_the_whole_state(self, client, target):
@@ -247,7 +256,7 @@ class TestCombinedState:
         body = htmx_get(client, self.URL, target).content.decode()
         expected = {
             "cost-results": "$28.60",
-            "pricing-tables": "Showing 1 of 4 providers",
+            "pricing-tables": "Showing 1 of 3 offerings",
             "capabilities-table": "Differences: 4 of 7 capabilities.",
         }
         assert expected[target] in body
@@ -284,18 +293,22 @@ def add_bulk_models(count: int) -> None:
     models = LanguageModel.objects.bulk_create(
         LanguageModel(name=f"Bulk {i:04d}", slug=f"bulk-{i:04d}", organization=org) for i in range(count)
     )
-    Offering.objects.bulk_create(
-        Offering(model=m, provider=p, input_price=Decimal("1"), output_price=Decimal("2"))
-        for m, p in itertools.product(models, providers)
+    offerings = Offering.objects.bulk_create(
+        Offering(model=m, provider=p) for m, p in itertools.product(models, providers)
+    )
+    Price.objects.bulk_create(
+        Price(offering=o, dimension=dimension, usd_per_million=Decimal(amount))
+        for o in offerings
+        for dimension, amount in (("input", "1"), ("output", "2"))
     )
 
 
-FRAGMENT_MAX_QUERIES = 4  # models, offerings (+ providers), benchmark results, provenance
+FRAGMENT_MAX_QUERIES = 5  # models, offerings (+ providers), their prices, benchmark results, provenance
 
 
 @pytest.mark.parametrize("target", ["cost-results", "pricing-tables", "capabilities-table"])
 def test_fragment_queries_are_bounded_and_equal_for_2_and_500_models(client, django_assert_max_num_queries, target):
-    url = SEED_URL + "?in=1000000&both=1&kind=batch&diff=1&pb=openai-api"
+    url = SEED_URL + "?in=1000000&both=1&kind=first_party&tier=batch&diff=1&pb=openai-api"
     create_seed_pair()
     counts = []
     for extra in (0, 498):
@@ -385,7 +398,7 @@ class TestMultiCompare:
         counts = []
         for url in ("/compare/m-alpha-vs-m-beta-vs-m-gamma/", "/compare/m-alpha-vs-m-beta-vs-m-delta-vs-m-gamma/"):
             client.get(url)
-            with django_assert_max_num_queries(4):
+            with django_assert_max_num_queries(5):
                 assert client.get(url).status_code == 200
             with CaptureQueriesContext(connection) as captured:
                 client.get(url)
