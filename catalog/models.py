@@ -455,6 +455,25 @@ class Offering(VersionedModel):
                 return row.usd_per_million
         return None
 
+    def price_row(self, dimension: str, tier: str = "standard", threshold: int = 0) -> Price | None:
+        for row in self.price_rows():
+            if (row.dimension, row.tier, row.context_threshold) == (dimension, tier, threshold):
+                return row
+        return None
+
+    # Read-only conveniences: the standard-tier, base-context prices (the headline ones).
+    @property
+    def input_price(self) -> Decimal | None:
+        return self.price(Price.Dimension.INPUT)
+
+    @property
+    def output_price(self) -> Decimal | None:
+        return self.price(Price.Dimension.OUTPUT)
+
+    @property
+    def cached_input_price(self) -> Decimal | None:
+        return self.price(Price.Dimension.CACHE_READ)
+
 
 class PriceQuerySet(models.QuerySet):
     def headline(self) -> PriceQuerySet:
@@ -521,21 +540,35 @@ class Price(VersionedModel):
         return price_label(self.dimension, self.tier, self.context_threshold)
 
     def clean(self) -> None:
-        """Checks against this offering's other live prices (the admin formset checks its rows together)."""
-        siblings = []
-        context_window = None
-        if self.offering_id:
-            offering = Offering.objects.select_related("model").get(pk=self.offering_id)
-            context_window = offering.context_window or offering.model.context_window
-            siblings = [
-                (p.dimension, p.tier, p.context_threshold, p.usd_per_million)
-                for p in Price.objects.filter(offering_id=self.offering_id).exclude(pk=self.pk)
-            ]
+        """Checks against this offering's other live prices (the admin formset checks its rows together).
+
+        A caller checking many rows sets `_price_context` from `price_contexts()` to avoid a query per row."""
+        context = getattr(self, "_price_context", None)
+        if context is None and self.offering_id:
+            context = price_contexts({self.offering_id}).get(self.offering_id)
+        context_window, rows = context if context is not None else (None, [])
+        siblings = [key for pk, key in rows if pk != self.pk]
         errors = price_row_errors(
             (self.dimension, self.tier, self.context_threshold, self.usd_per_million), siblings, context_window
         )
         if errors:
             raise ValidationError(errors)
+
+
+def price_contexts(offering_ids: set[int]) -> dict[int, tuple[int | None, list[tuple[int, PriceKey]]]]:
+    """Per offering: its served context window and its live price rows as (pk, key): two queries."""
+    windows = {
+        pk: own or model_window
+        for pk, own, model_window in Offering.objects.filter(pk__in=offering_ids).values_list(
+            "pk", "context_window", "model__context_window"
+        )
+    }
+    rows: dict[int, list[tuple[int, PriceKey]]] = {pk: [] for pk in windows}
+    for pk, offering_id, dimension, tier, threshold, amount in Price.objects.filter(
+        offering_id__in=offering_ids
+    ).values_list("pk", "offering_id", "dimension", "tier", "context_threshold", "usd_per_million"):
+        rows[offering_id].append((pk, (dimension, tier, threshold, amount)))
+    return {pk: (windows[pk], rows[pk]) for pk in windows}
 
 
 def price_label(dimension: str, tier: str, threshold: int) -> str:
@@ -574,16 +607,20 @@ def price_row_errors(row: PriceKey, siblings: list[PriceKey], context_window: in
     if dimension == Price.Dimension.CACHE_READ:
         input_price = by_key.get((Price.Dimension.INPUT, tier, threshold))
         if input_price is not None and amount > input_price:
-            errors["usd_per_million"] = f"The cached input price (${_money(amount)}) is above the input price (${_money(input_price)})."
+            errors["usd_per_million"] = (
+                f"The cached input price (${_money(amount)}) is above the input price (${_money(input_price)})."
+            )
     if dimension == Price.Dimension.INPUT:
         cached = by_key.get((Price.Dimension.CACHE_READ, tier, threshold))
         if cached is not None and cached > amount:
-            errors["usd_per_million"] = f"The input price (${_money(amount)}) is below the cached input price (${_money(cached)})."
+            errors["usd_per_million"] = (
+                f"The input price (${_money(amount)}) is below the cached input price (${_money(cached)})."
+            )
     if tier in (Price.Tier.BATCH, Price.Tier.FLEX):
         standard = by_key.get((dimension, Price.Tier.STANDARD, threshold))
         if standard is not None and amount > standard:
             errors["usd_per_million"] = (
-                f"The {tier} price (${_money(amount)}) is above the standard price (${_money(standard)}) of the same dimension."
+                f"The {tier} price (${_money(amount)}) is above the standard price (${_money(standard)})."
             )
     if tier == Price.Tier.STANDARD:
         for cheaper_tier in (Price.Tier.BATCH, Price.Tier.FLEX):

@@ -33,6 +33,7 @@ from catalog.models import (
     Price,
     Provenance,
     Source,
+    price_contexts,
     refresh_price_summaries,
 )
 
@@ -622,6 +623,9 @@ def changeset_revert(*, changeset: ChangeSet, user, comment: str = "") -> Change
         comment=comment,
         details={"reverts": changeset.pk},
     )
+    # A row recreated by this revert gets a new primary key: rows recreated after it that referred to the old
+    # one (an offering's prices, a model's offerings) refer to the new row instead.
+    recreated: dict[tuple[type[models.Model], int], NewRef] = {}
     for item in items:
         model = item.target_model()
         fields = _fields_by_name(model)
@@ -631,9 +635,14 @@ def changeset_revert(*, changeset: ChangeSet, user, comment: str = "") -> Change
             values = {
                 name: value_from_json(fields[name], old) for name, (old, _new) in item.changes.items() if name in fields
             }
+            for name, value in values.items():
+                if fields[name].is_relation and (fields[name].related_model, value) in recreated:
+                    values[name] = recreated[(fields[name].related_model, value)]
             field_sources = {name: s for name, s in field_sources.items() if values.get(name) not in (None, "", [])}
+            key = f"revert-{item.pk}"
+            recreated[(model, item.object_id)] = NewRef(key)
             change = ProposedChange(
-                ChangeItem.Action.CREATE, model, values=values, source=source, field_sources=field_sources
+                ChangeItem.Action.CREATE, model, values=values, source=source, field_sources=field_sources, key=key
             )
         elif live is None:
             raise ChangeSetError(f"Cannot revert: {item.object_repr} no longer exists.")
@@ -726,13 +735,17 @@ def _price_jump_flags(item: ChangeItem) -> list[str]:
     return flags
 
 
-def _clean_flags(item: ChangeItem, live: models.Model | None) -> list[str]:
-    """Run the model's own checks (no database) on the row as it would read after applying."""
+def _clean_flags(item: ChangeItem, live: models.Model | None, price_context: dict | None = None) -> list[str]:
+    """Run the model's own checks on the row as it would read after applying (price rows against the
+    offering's rows loaded once for the whole table, `price_context`)."""
     model = item.target_model()
     if item.action == ChangeItem.Action.DELETE:
         return []
     fields = _fields_by_name(model)
     obj = model() if live is None else copy.copy(live)
+    if model is Price and price_context is not None:
+        offering_id = live.offering_id if live is not None else item.changes.get("offering", [None, None])[1]
+        obj._price_context = price_context.get(offering_id, (None, []))
     for name, (_old, new) in item.changes.items():
         if isinstance(new, dict):
             continue
@@ -769,6 +782,12 @@ def changeset_diff(*, changeset: ChangeSet) -> list[ItemDiff]:
         for model, ids in ids_by_model.items()
         for pk, obj in model._default_manager.in_bulk(ids).items()
     }
+    price_offerings = {obj.offering_id for (model, _pk), obj in live_rows.items() if model is Price} | {
+        item.changes["offering"][1]
+        for item in items
+        if item.target_model() is Price and isinstance(item.changes.get("offering", [None, None])[1], int)
+    }
+    price_context = price_contexts(price_offerings) if price_offerings and pending else {}
 
     related_ids: dict[type[models.Model], set[Any]] = defaultdict(set)
     for item in items:
@@ -816,7 +835,7 @@ def changeset_diff(*, changeset: ChangeSet) -> list[ItemDiff]:
                 target_url = ""
         live_exists = item.action == ChangeItem.Action.CREATE or live is not None or not pending
         stale = pending and live is not None and item.base_version is not None and live.version != item.base_version
-        flags = _clean_flags(item, live) + _price_jump_flags(item) if pending else []
+        flags = _clean_flags(item, live, price_context) + _price_jump_flags(item) if pending else []
         if not live_exists:
             flags.append("The row was deleted after this change was drafted.")
         diffs.append(

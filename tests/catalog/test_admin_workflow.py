@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from catalog.models import ChangeItem, ChangeSet, LanguageModel, Offering, Provenance, Source
+from catalog.models import ChangeItem, ChangeSet, LanguageModel, Offering, Price, Provenance, Source
 from catalog.services import ProposedChange, changeset_propose
 from tests.factories import (
     create_license,
@@ -84,7 +84,7 @@ class TestEditorSaves:
         url = admin_url(LanguageModel, "change", model_with_offering.pk)
         data = form_data(editor_client.get(url))
         data["context_window"] = "131072"
-        data["offerings-0-input_price"] = "0.05"
+        data["offerings-0-provider_model_id"] = "meta/llama-3.2-1b"
         data["proposal_source_url"] = "https://example.com/llama-card"
         data["proposal_source_title"] = "Llama 3.2 model card"
 
@@ -94,13 +94,13 @@ class TestEditorSaves:
         model_with_offering.refresh_from_db()
         offering = model_with_offering.offerings.get()
         assert (model_with_offering.context_window, model_with_offering.version) == (128000, 1)
-        assert (offering.input_price, offering.version) == (Decimal("0.10"), 1)
+        assert (offering.provider_model_id, offering.version) == ("", 1)
         changeset = ChangeSet.objects.get()
         assert changeset.state == ChangeSet.State.DRAFT
         source = Source.objects.get(url="https://example.com/llama-card")
         assert {(i.object_id, tuple(i.changes), i.source_id) for i in changeset.items.all()} == {
             (model_with_offering.pk, ("context_window",), source.pk),
-            (offering.pk, ("input_price",), source.pk),
+            (offering.pk, ("provider_model_id",), source.pk),
         }
         assert message_texts(response) == [
             f"Changes to language model “Llama 3.2 1B”: Proposed in "
@@ -158,8 +158,8 @@ class TestEditorSaves:
                 "proposal_source": str(source.pk),
                 "offerings-TOTAL_FORMS": "1",
                 "offerings-0-provider": str(provider.pk),
-                "offerings-0-input_price": "3",
-                "offerings-0-output_price": "6",
+                "offerings-0-provider_model_id": "new-model",
+                "offerings-0-status": "active",
             }
         )
         response = client.post(admin_url(LanguageModel, "add"), data)
@@ -171,15 +171,22 @@ class TestEditorSaves:
         changeset.submit(user=editor, summary="Add New Model")
         assert changeset.approve(user=create_reviewer()) is True
         model = LanguageModel.objects.get(slug="new-model")
-        assert model.offerings.get().input_price == Decimal("3")
+        assert model.offerings.get().provider_model_id == "new-model"
 
     def test_delete_view_proposes_a_delete(self, editor_client, model_with_offering):
-        offering = model_with_offering.offerings.get()
+        offering = create_offering(model=model_with_offering, input_price=None, output_price=None)
         response = editor_client.post(admin_url(Offering, "delete", offering.pk), {"post": "yes"})
         assert response.status_code == 302
         assert Offering.objects.filter(pk=offering.pk).exists()
         item = ChangeItem.objects.get()
         assert (item.action, item.object_id) == ("delete", offering.pk)
+
+    def test_an_offering_with_prices_cannot_be_deleted_behind_them(self, editor_client, model_with_offering):
+        offering = model_with_offering.offerings.get()
+        response = editor_client.post(admin_url(Offering, "delete", offering.pk), {"post": "yes"})
+        assert response.status_code == 200  # Django's page naming the protected price rows
+        assert b"Input" in response.content and b"protected" in response.content
+        assert not ChangeItem.objects.exists()
 
     def test_change_form_lists_pending_proposals(self, editor_client, model_with_offering):
         offering = model_with_offering.offerings.get()
@@ -188,7 +195,7 @@ class TestEditorSaves:
         new_offering = ProposedChange(
             "create",
             Offering,
-            values={"model": model_with_offering, "provider": create_provider(name="Newcloud"), "input_price": 1},
+            values={"model": model_with_offering, "provider": create_provider(name="Newcloud")},
         )
         changeset_propose(user=other, change=new_offering)
         response = editor_client.get(admin_url(LanguageModel, "change", model_with_offering.pk))
@@ -212,7 +219,8 @@ class TestChangeSetScreens:
         client.force_login(editor)
         url = admin_url(Offering, "change", offering.pk)
         data = form_data(client.get(url))
-        data.update({"input_price": "0.04", "proposal_source": str(source.pk)})
+        assert data["prices-0-dimension"] == "input"  # rows in display order: input before output
+        data.update({"prices-0-usd_per_million": "0.04", "proposal_source": str(source.pk)})
         client.post(url, data)
         changeset = ChangeSet.objects.get()
 
@@ -233,10 +241,10 @@ class TestChangeSetScreens:
         assert b"Provider pricing" in page.content
         client.post(transition_url(changeset, "approve"), {"comment": "ok"})
 
-        offering.refresh_from_db()
         assert offering.input_price == Decimal("0.04")
+        row = offering.prices.get(dimension="input")
         provenance = Provenance.objects.get(
-            content_type=ContentType.objects.get_for_model(Offering), object_id=offering.pk, field="input_price"
+            content_type=ContentType.objects.get_for_model(Price), object_id=row.pk, field="usd_per_million"
         )
         assert provenance.source == source
         assert provenance.reviewed_at is not None
@@ -246,7 +254,7 @@ class TestChangeSetScreens:
         client.force_login(editor)
         url = admin_url(Offering, "change", model_with_offering.offerings.get().pk)
         data = form_data(client.get(url))
-        data["output_price"] = "0.30"
+        data["prices-1-usd_per_million"] = "0.30"
         client.post(url, data)
         changeset = ChangeSet.objects.get()
 
@@ -300,7 +308,7 @@ class TestChangeSetScreens:
         client.force_login(bob)
         page = client.get(second.get_admin_url())
         assert b"Why it could not apply" in page.content
-        assert b"input_price" in page.content
+        assert b"usd_per_million" in page.content or b"USD per 1M" in page.content
         client.post(transition_url(second, "rebase"))
         assert ChangeSet.objects.get(pk=second.pk).state == ChangeSet.State.DRAFT
 
@@ -315,7 +323,6 @@ class TestChangeSetScreens:
         assert response["Location"] == revert.get_admin_url()
         client.force_login(second)
         client.post(transition_url(revert, "approve"))
-        offering.refresh_from_db()
         assert offering.input_price == Decimal("1")
 
     def test_editors_do_not_see_the_review_queue(self, editor_client):

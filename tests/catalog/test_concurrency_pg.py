@@ -57,7 +57,8 @@ def test_two_reviewers_approving_at_once_apply_the_changeset_once(monkeypatch):
     assert isinstance(outcomes["second"], ChangeSetError), outcomes["second"]
     assert "applied" in str(outcomes["second"])
     offering.refresh_from_db()
-    assert (offering.input_price, offering.version) == (Decimal("0.50"), 2)
+    row = offering.prices.get(dimension="input")
+    assert (row.usd_per_million, row.version) == (Decimal("0.50"), 2)
     assert Review.objects.filter(changeset=changeset).count() == 1
     assert AuditEvent.objects.filter(changeset=changeset, action="applied").count() == 1
     assert CatalogRevision.current() == 1

@@ -17,6 +17,7 @@ from catalog.models import (
     ChangeSetError,
     LanguageModel,
     Offering,
+    Price,
     Organization,
     Provenance,
     Review,
@@ -34,7 +35,7 @@ from catalog.services import (
 )
 from tests.factories import create_model, create_offering, create_organization, create_provider, create_source
 
-from .workflow_support import create_editor, create_reviewer, propose_price, submitted_price_change
+from .workflow_support import create_editor, create_reviewer, input_row, propose_price, submitted_price_change
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +77,7 @@ class TestSubmit:
         assert ChangeSet.objects.get(pk=changeset.pk).state == State.DRAFT
 
     def test_item_without_source_is_refused(self, editor, offering):
-        change = ProposedChange("update", Offering, values={"input_price": Decimal("3")}, target=offering)
+        change = ProposedChange("update", Price, values={"usd_per_million": Decimal("3")}, target=input_row(offering))
         changeset = changeset_propose(user=editor, change=change).changeset
         with pytest.raises(ChangeSetError, match="Cite a source"):
             changeset.submit(user=editor, summary="Unsourced")
@@ -107,7 +108,7 @@ class TestWithdraw:
         if stage != "draft":
             changeset.submit(user=editor, summary="s")
         if stage == "conflicted":
-            Offering.objects.filter(pk=offering.pk).update(version=5)
+            Price.objects.filter(pk=input_row(offering).pk).update(version=5)
             assert changeset.approve(user=reviewer) is False
         changeset.withdraw(user=editor, comment="Changed my mind")
         assert ChangeSet.objects.get(pk=changeset.pk).state == State.WITHDRAWN
@@ -170,11 +171,11 @@ class TestApprove:
 
         assert changeset.approve(user=reviewer, comment="Matches the page") is True
 
-        offering.refresh_from_db()
-        assert offering.input_price == Decimal("0.25")
-        assert offering.version == 2
+        row = input_row(offering)
+        assert (row.usd_per_million, row.version) == (Decimal("0.25"), 2)
+        assert LanguageModel.objects.get(pk=offering.model_id).min_input_price == Decimal("0.25")  # headline moved
         provenance = Provenance.objects.get(
-            content_type=ContentType.objects.get_for_model(Offering), object_id=offering.pk, field="input_price"
+            content_type=ContentType.objects.get_for_model(Price), object_id=row.pk, field="usd_per_million"
         )
         assert provenance.source == source
         assert provenance.reviewed_at == changeset.applied_at
@@ -243,13 +244,11 @@ class TestConflicts:
         assert first.approve(user=reviewer) is True
         assert second.approve(user=reviewer) is False
 
-        offering.refresh_from_db()
-        assert offering.input_price == Decimal("0.50")
-        assert offering.version == 2
+        assert (input_row(offering).usd_per_million, input_row(offering).version) == (Decimal("0.50"), 2)
         second.refresh_from_db()
         assert second.state == State.CONFLICTED
         assert [(p["field"], p["drafted"], p["live"], p["proposed"]) for p in second.problems] == [
-            ("input_price", "1", "0.5", "0.7")
+            ("usd_per_million", "1", "0.5", "0.7")
         ]
         assert not Review.objects.filter(changeset=second).exists()
         assert actions(second)[-1] == "conflicted"
@@ -266,12 +265,11 @@ class TestConflicts:
         second.rebase(user=bob)
         item = second.items.get()
         assert second.state == State.DRAFT
-        assert item.changes == {"input_price": ["0.5", "0.7"]}
+        assert item.changes == {"usd_per_million": ["0.5", "0.7"]}
         assert item.base_version == 2
         second.submit(user=bob, summary="Redrafted")
         assert second.approve(user=reviewer) is True
-        offering.refresh_from_db()
-        assert (offering.input_price, offering.version) == (Decimal("0.70"), 3)
+        assert (input_row(offering).usd_per_million, input_row(offering).version) == (Decimal("0.70"), 3)
         assert actions(second)[-5:] == ["conflicted", "rebased", "submitted", "approved", "applied"]
 
     def test_rebase_is_refused_unless_conflicted(self, editor):
@@ -281,7 +279,7 @@ class TestConflicts:
 
     def test_target_deleted_since_drafting_conflicts(self, editor, reviewer, offering):
         changeset = submitted_price_change(editor=editor, offering=offering)
-        Offering.objects.filter(pk=offering.pk).delete()
+        input_row(offering).delete()
         assert changeset.approve(user=reviewer) is False
         assert changeset.problems[0]["kind"] == "deleted"
         assert changeset.items.count() == 1  # the author's work is kept
@@ -292,17 +290,19 @@ class TestConflicts:
         item = propose_price(user=editor, offering=untouched, price="0.40")
         propose_price(user=editor, offering=moved, price="0.40", changeset=item.changeset)
         item.changeset.submit(user=editor, summary="Two prices")
-        Offering.objects.filter(pk=moved.pk).update(version=7, input_price=Decimal("3"))
+        Price.objects.filter(pk=input_row(moved).pk).update(version=7, usd_per_million=Decimal("3"))
 
         assert item.changeset.approve(user=reviewer) is False
-        untouched.refresh_from_db()
-        assert (untouched.input_price, untouched.version) == (Decimal("1.00"), 1)
+        assert (input_row(untouched).usd_per_million, input_row(untouched).version) == (Decimal("1.00"), 1)
         assert not Provenance.objects.exists()
 
     def test_invalid_result_is_reported_and_nothing_is_written(self, editor, reviewer, offering):
         item = propose_price(user=editor, offering=offering, price="0.30")
         change = ProposedChange(
-            "update", Offering, values={"cached_input_price": Decimal("5")}, target=create_offering(), source=None
+            "create",
+            Price,
+            values={"offering": create_offering(), "dimension": "cache_read", "usd_per_million": Decimal("5")},
+            source=None,
         )
         other = changeset_propose(user=editor, change=change, changeset=item.changeset)
         other.source = item.source
@@ -310,7 +310,7 @@ class TestConflicts:
         item.changeset.submit(user=editor, summary="Bad cached price")
 
         assert item.changeset.approve(user=reviewer) is False
-        assert item.changeset.problems[0]["field"] == "cached_input_price"
+        assert item.changeset.problems[0]["field"] == "usd_per_million"
         assert "above the input price" in item.changeset.problems[0]["message"]
         offering.refresh_from_db()
         assert offering.input_price == Decimal("1.00")
@@ -323,11 +323,14 @@ class TestDrafts:
         assert (offering.input_price, offering.version) == (Decimal("1.00"), 1)
 
     def test_a_second_save_of_the_same_row_merges_into_one_item(self, editor, offering):
-        first = propose_price(user=editor, offering=offering, price="0.10")
-        change = ProposedChange("update", Offering, values={"output_price": Decimal("4")}, target=offering)
+        change = ProposedChange("update", Offering, values={"provider_model_id": "m-1"}, target=offering)
+        first = changeset_propose(user=editor, change=change)
+        first.source = create_source()
+        first.save()
+        change = ProposedChange("update", Offering, values={"context_window": 4096}, target=offering)
         second = changeset_propose(user=editor, change=change)
         assert second.pk == first.pk
-        assert second.changes == {"input_price": ["1", "0.1"], "output_price": ["2", "4"]}
+        assert second.changes == {"provider_model_id": ["", "m-1"], "context_window": [None, 4096]}
         assert second.source_id == first.source_id
 
     def test_setting_a_value_back_removes_it_from_the_item(self, editor, offering):
@@ -355,11 +358,12 @@ class TestDrafts:
 class TestRevert:
     def test_revert_is_a_reviewed_changeset_that_restores_value_and_source(self, editor, reviewer, offering):
         old_source = create_source(title="Old pricing")
-        ct = ContentType.objects.get_for_model(Offering)
+        ct = ContentType.objects.get_for_model(Price)
+        row = input_row(offering)
         Provenance.objects.create(
             content_type=ct,
-            object_id=offering.pk,
-            field="input_price",
+            object_id=row.pk,
+            field="usd_per_million",
             source=old_source,
             reviewed_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
         )
@@ -376,9 +380,8 @@ class TestRevert:
             reverse_set.approve(user=reviewer)
 
         assert reverse_set.approve(user=create_reviewer("second")) is True
-        offering.refresh_from_db()
-        assert (offering.input_price, offering.version) == (Decimal("1.00"), 3)
-        provenance = Provenance.objects.get(content_type=ct, object_id=offering.pk, field="input_price")
+        assert (input_row(offering).usd_per_million, input_row(offering).version) == (Decimal("1.00"), 3)
+        provenance = Provenance.objects.get(content_type=ct, object_id=row.pk, field="usd_per_million")
         assert provenance.source == old_source
         assert actions(changeset)[-1] == "revert_created"
         assert actions(reverse_set) == ["revert_created", "proposed", "submitted", "approved", "applied"]
@@ -399,24 +402,30 @@ class TestRevert:
         bot = system_user("import-reviewer", reviewer=True)
         provider = create_provider()
         model = create_model()
-        change = ProposedChange(
-            "create",
-            Offering,
-            values={"model": model, "provider": provider, "input_price": Decimal("3")},
-            source=create_source(),
-        )
-        created = changeset_create_applied(author=author, reviewer=bot, changes=[change], summary="Add offering")
+        source = create_source()
+        changes = [
+            ProposedChange("create", Offering, values={"model": model, "provider": provider}, source=source, key="o"),
+            ProposedChange(
+                "create",
+                Price,
+                values={"offering": NewRef("o"), "dimension": "input", "usd_per_million": Decimal("3")},
+                source=source,
+            ),
+        ]
+        created = changeset_create_applied(author=author, reviewer=bot, changes=changes, summary="Add offering")
         offering = Offering.objects.get(model=model, provider=provider)
+        price = offering.prices.get()
 
         undo = changeset_revert(changeset=created, user=reviewer)
-        undo.approve(user=bot)
+        assert undo.approve(user=bot) is True  # the price row goes first, then its offering
         assert not Offering.objects.filter(pk=offering.pk).exists()
-        assert not Provenance.objects.filter(object_id=offering.pk, field="input_price").exists()
+        assert not Provenance.objects.filter(object_id=price.pk, field="usd_per_million").exists()
 
         redo = changeset_revert(changeset=undo, user=reviewer)
-        redo.approve(user=bot)
+        assert redo.approve(user=bot) is True  # the recreated price row belongs to the recreated offering
         recreated = Offering.objects.get(model=model, provider=provider)
         assert recreated.input_price == Decimal("3")
+        assert LanguageModel.objects.get(pk=model.pk).min_input_price == Decimal("3")
 
 
 class TestProgrammatic:
@@ -441,7 +450,14 @@ class TestProgrammatic:
             ProposedChange(
                 "create",
                 Offering,
-                values={"model": NewRef("llama"), "provider": create_provider(), "input_price": Decimal("0.1")},
+                values={"model": NewRef("llama"), "provider": create_provider()},
+                source=source,
+                key="o",
+            ),
+            ProposedChange(
+                "create",
+                Price,
+                values={"offering": NewRef("o"), "dimension": "input", "usd_per_million": Decimal("0.1")},
                 source=source,
             ),
         ]
@@ -500,25 +516,30 @@ class TestReviewTable:
                 "update", LanguageModel, values={"knowledge_cutoff": datetime.date(2025, 8, 1)}, target=model
             ),
             ProposedChange(
+                "create",
+                Price,
+                values={"offering": offering, "dimension": "cache_read", "usd_per_million": Decimal("1.5")},
+            ),
+            ProposedChange(
                 "update",
-                Offering,
-                values={"cached_input_price": Decimal("1.5"), "output_price": Decimal("25")},
-                target=offering,
+                Price,
+                values={"usd_per_million": Decimal("25")},
+                target=offering.prices.get(dimension="output"),
             ),
         ):
             change.source = source
             changeset_propose(user=editor, change=change, changeset=changeset)
 
-        model_diff, offering_diff = changeset_diff(changeset=changeset)
+        model_diff, cached_diff, output_diff = changeset_diff(changeset=changeset)
         assert any("knowledge cutoff" in flag for flag in model_diff.flags)
-        assert any("cached input price" in flag for flag in offering_diff.flags)
-        assert any("more than 10x" in flag for flag in offering_diff.flags)
-        rows = {row.field: row for row in offering_diff.rows}
-        assert (rows["output_price"].live, rows["output_price"].proposed) == ("2", "25")
+        assert any("cached input price" in flag for flag in cached_diff.flags)
+        assert any("more than 10x" in flag for flag in output_diff.flags)
+        rows = {row.field: row for row in output_diff.rows}
+        assert (rows["usd_per_million"].live, rows["usd_per_million"].proposed) == ("2", "25")
 
     def test_diff_marks_rows_that_moved_since_drafting(self, editor, offering):
         changeset = propose_price(user=editor, offering=offering, price="0.5").changeset
-        Offering.objects.filter(pk=offering.pk).update(input_price=Decimal("0.9"), version=2)
+        Price.objects.filter(pk=input_row(offering).pk).update(usd_per_million=Decimal("0.9"), version=2)
         (diff,) = changeset_diff(changeset=changeset)
         assert diff.stale
         assert diff.rows[0].stale
@@ -698,14 +719,9 @@ class TestFieldSources:
             ProposedChange(
                 "create",
                 Offering,
-                values={
-                    "model": model,
-                    "provider": provider,
-                    "input_price": Decimal("1"),
-                    "output_price": Decimal("3"),
-                },
+                values={"model": model, "provider": provider, "provider_model_id": "m-1", "context_window": 4096},
                 source=pricing,
-                field_sources={"output_price": promo},
+                field_sources={"context_window": promo},
             )
         )
         offering = Offering.objects.get(model=model, provider=provider)
@@ -717,7 +733,7 @@ class TestFieldSources:
 
         recreated = Offering.objects.get(model=model, provider=provider)
         provenance = self.provenance_of(recreated)
-        assert (provenance["input_price"], provenance["output_price"]) == ("Pricing page", "Promo post")
+        assert (provenance["provider_model_id"], provenance["context_window"]) == ("Pricing page", "Promo post")
 
     @pytest.mark.parametrize("n", [1, 20])
     def test_review_page_and_changelog_show_the_per_field_source_with_bounded_queries(

@@ -49,7 +49,7 @@ def test_a_proposed_price_is_public_only_after_approval_with_its_source_and_revi
     client.force_login(editor)
     url = admin_url(Offering, "change", offering.pk)
     data = form_data(client.get(url))
-    data.update({"input_price": "0.07", "proposal_source": str(new_source.pk)})
+    data.update({"prices-0-usd_per_million": "0.07", "proposal_source": str(new_source.pk)})
     assert client.post(url, data).status_code == 302
     changeset = ChangeSet.objects.get()
     client.post(transition_url(changeset, "submit"), {"summary": "Fireworks cut its price"})
@@ -88,7 +88,7 @@ def test_a_rejected_proposal_never_reaches_the_public_page(client, pair):
     client.force_login(editor)
     url = admin_url(Offering, "change", offering.pk)
     data = form_data(client.get(url))
-    data.update({"output_price": "9.99", "proposal_source": str(create_source().pk)})
+    data.update({"prices-1-usd_per_million": "9.99", "proposal_source": str(create_source().pk)})
     client.post(url, data)
     changeset = ChangeSet.objects.get()
     client.post(transition_url(changeset, "submit"), {"summary": "typo"})

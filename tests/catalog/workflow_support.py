@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group, User
 
-from catalog.models import ChangeItem, ChangeSet, Offering, Source
+from catalog.models import ChangeItem, ChangeSet, Offering, Price, Source
 from catalog.services import EDITORS_GROUP, REVIEWERS_GROUP, ProposedChange, changeset_propose
 from tests.factories import create_offering, create_source
 
@@ -28,11 +28,21 @@ def create_reviewer(username: str = "reviewer") -> User:
     return create_user(username, REVIEWERS_GROUP)
 
 
+def input_row(offering: Offering) -> Price:
+    """The offering's standard-tier input price row."""
+    return Price.objects.get(offering=offering, dimension="input", tier="standard", context_threshold=0)
+
+
 def propose_price(
     *, user: User, offering: Offering, price: str, source: Source | None = None, changeset: ChangeSet | None = None
 ) -> ChangeItem:
+    """Propose a new standard input price for the offering (an update of its price row)."""
     change = ProposedChange(
-        "update", Offering, values={"input_price": Decimal(price)}, target=offering, source=source or create_source()
+        "update",
+        Price,
+        values={"usd_per_million": Decimal(price)},
+        target=input_row(offering),
+        source=source or create_source(),
     )
     return changeset_propose(user=user, change=change, changeset=changeset)
 
