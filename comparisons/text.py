@@ -285,6 +285,8 @@ def providers_sentence(a: ModelFacts, b: ModelFacts) -> str:
         why = "it is retired" if untracked.is_retired else "it is not tracked on any provider yet"
         served = plural(tracked.provider_count, "tracked provider")
         return f"{tracked.name} is served by {served}; {untracked.name} by none ({why})."
+    if a.provider_count == b.provider_count:
+        return f"Both are served by {plural(a.provider_count, 'tracked provider')}."
     return (
         f"{a.name} is served by {plural(a.provider_count, 'tracked provider')} and "
         f"{b.name} by {plural(b.provider_count, 'tracked provider')}."
@@ -337,6 +339,14 @@ def capability_differences(a: ModelFacts, b: ModelFacts) -> str:
         sentences.append(f"Both support {join_words(both)}.")
     if neither:
         sentences.append(f"Neither supports {join_words(neither, 'or')}.")
+    if unknown[a.name] and unknown[a.name] == unknown[b.name]:
+        phrases = unknown[a.name]
+        if len(phrases) == len(CAPABILITY_PHRASES):
+            sentences.append(f"The capabilities of both are {NOT_SOURCED}.")
+        else:
+            verb = "is" if len(phrases) == 1 else "are"
+            sentences.append(f"For both, {join_words(phrases)} {verb} {NOT_SOURCED}.")
+        unknown = {}
     for model_name, phrases in unknown.items():
         if len(phrases) == len(CAPABILITY_PHRASES):
             sentences.append(f"{model_name}'s capabilities are {NOT_SOURCED}.")
@@ -346,16 +356,21 @@ def capability_differences(a: ModelFacts, b: ModelFacts) -> str:
     return " ".join(sentences)
 
 
-def context_phrase(m: ModelFacts) -> str:
-    """'128K tokens', or '10M tokens as published by Meta; tracked providers serve up to 320K'."""
+def _served_note(m: ModelFacts) -> str:
+    """' as served by its tracked providers (Meta publishes 10M)' when every provider serves less."""
+    if not m.served_context_differs:
+        return ""
     assert m.context_window is not None
-    if m.served_context_differs:
-        assert m.served_context_window is not None
-        return (
-            f"{format_tokens(m.context_window)} as published by {m.organization_name}; tracked providers serve up "
-            f"to {format_token_count(m.served_context_window)}"
-        )
-    return format_tokens(m.context_window)
+    return (
+        f" as served by its tracked providers ({m.organization_name} publishes {format_token_count(m.context_window)})"
+    )
+
+
+def context_phrase(m: ModelFacts) -> str:
+    """'128K tokens', or '320K tokens as served by its tracked providers (Meta publishes 10M)'."""
+    window = m.usable_context_window
+    assert window is not None
+    return f"{format_tokens(window)}{_served_note(m)}"
 
 
 def context_sentence(a: ModelFacts, b: ModelFacts) -> str:
@@ -370,15 +385,15 @@ def context_sentence(a: ModelFacts, b: ModelFacts) -> str:
         return f"Both have a {format_token_count(ca)}-token context window."
     if about_the_same(ca, cb):
         return (
-            f"Their context windows are about the same: {context_phrase(a)} for {a.name} and "
-            f"{context_phrase(b)} for {b.name}."
+            f"Their context windows are about the same: {format_tokens(ca)} for {a.name}{_served_note(a)} and "
+            f"{format_tokens(cb)} for {b.name}{_served_note(b)}."
         )
     big, big_value, small, small_value = (a, ca, b, cb) if ca > cb else (b, cb, a, ca)
     multiple = format_multiple(Decimal(small_value), Decimal(big_value))
-    times = f" ({multiple} as much)" if multiple else ""
+    times = f", {multiple} as much" if multiple else ""
     return (
-        f"{big.name} has the larger context window: {context_phrase(big)}, against {context_phrase(small)} "
-        f"for {small.name}{times}."
+        f"{big.name} has the larger context window: {context_phrase(big)}, against "
+        f"{format_tokens(small_value)} for {small.name}{_served_note(small)}{times}."
     )
 
 
@@ -389,6 +404,28 @@ def blended_difference(pair: PairFacts) -> Decimal | None:
         return None
     assert oa.blended_price is not None and ob.blended_price is not None
     return abs(oa.blended_price - ob.blended_price)
+
+
+def _tier_parts(m: ModelFacts) -> list[str]:
+    tiers = sorted(
+        {tier for o in m.active_offerings for tier in o.tiers if tier != "standard"},
+        key=["batch", "flex", "priority"].index,
+    )
+    thresholds = sorted({t for o in m.active_offerings for t in o.context_thresholds})
+    parts = []
+    if tiers:
+        parts.append(f"{join_words(tiers)} prices")
+    if thresholds:
+        parts.append(f"higher prices above {join_words([format_token_count(t) for t in thresholds])} prompt tokens")
+    return parts
+
+
+def tiers_paragraph(a: ModelFacts, b: ModelFacts) -> str:
+    """Which other tiers exist beside the headline prices, said once when both models have the same."""
+    pa, pb = _tier_parts(a), _tier_parts(b)
+    if pa and pa == pb:
+        return f"Tracked providers also list {join_words(pa)} for both (see the pricing table)."
+    return " ".join(s for s in (tiers_sentence(a), tiers_sentence(b)) if s)
 
 
 def tiers_sentence(m: ModelFacts) -> str:
@@ -454,6 +491,13 @@ def license_sentence(m: ModelFacts) -> str:
     return f"{m.name} is proprietary{_named(m)}: it can be used only through a provider's API, not self-hosted."
 
 
+def licenses_paragraph(a: ModelFacts, b: ModelFacts) -> str:
+    both_plain_proprietary = all(m.license_kind == "proprietary" and not _named(m) and not m.is_retired for m in (a, b))
+    if both_plain_proprietary:
+        return "Both are proprietary: they can be used only through a provider's API, not self-hosted."
+    return f"{license_sentence(a)} {license_sentence(b)}"
+
+
 def _named(m: ModelFacts) -> str:
     """' (Apache 2.0)' after the license kind, or nothing when the license is just named after its kind."""
     if not m.license_name or m.license_name.lower() == (m.license_kind_label or "").lower():
@@ -468,9 +512,9 @@ def deep_dive(pair: PairFacts) -> list[str]:
     paragraphs = [
         capability_differences(a, b),
         context_sentence(a, b),
-        " ".join(s for s in (tiers_sentence(a), tiers_sentence(b)) if s),
+        tiers_paragraph(a, b),
         concentration_sentence(a, b),
-        f"{license_sentence(a)} {license_sentence(b)}",
+        licenses_paragraph(a, b),
     ]
     return [p for p in paragraphs if p]
 
@@ -500,7 +544,7 @@ def _reasons_for(m: ModelFacts, other: ModelFacts) -> list[str]:
     mo, oo_ = m.max_output_tokens, other.max_output_tokens
     if mo and oo_ and mo > oo_ and not about_the_same(mo, oo_):
         reasons.append(f"answers need more than {format_tokens(oo_)} of output")
-    if m.provider_count >= 2 and m.provider_count > other.provider_count:
+    if m.provider_count >= 2 and m.provider_count > other.provider_count and not other.is_retired:
         reasons.append(f"you want a choice of providers ({m.provider_count} tracked against {other.provider_count})")
     return reasons
 
@@ -520,7 +564,11 @@ def choose_when_sentences(pair: PairFacts) -> list[str]:
         f"Choose {name} {join_words([f'when {r}' for r in reasons], 'or')}." for name, reasons in choose_when(pair)
     ]
     for m, other in ((pair.a, pair.b), (pair.b, pair.a)):
-        if m.is_retired and m.successor_name and m.successor_slug != other.slug:
+        if not m.is_retired:
+            continue
+        if m.successor_slug == other.slug:
+            sentences.append(f"{other.name} succeeds {m.name}, which is retired.")
+        elif m.successor_name:
             sentences.append(f"{m.name} is retired: compare {other.name} with its successor, {m.successor_name}.")
     return sentences
 
@@ -561,7 +609,10 @@ def _faq_open(pair: PairFacts) -> FaqEntry | None:
     a, b = pair.a, pair.b
     if a.license_kind is None or b.license_kind is None:
         return None
-    return FaqEntry(f"Is {a.name} or {b.name} open source?", f"{_license_answer(a)} {_license_answer(b)}")
+    question = f"Is {a.name} or {b.name} open source?"
+    if a.license_kind == b.license_kind == "proprietary":
+        return FaqEntry(question, "Neither: both are proprietary.")
+    return FaqEntry(question, f"{_license_answer(a)} {_license_answer(b)}")
 
 
 def _faq_capability(pair: PairFacts, name: str, label: str) -> FaqEntry | None:
@@ -581,7 +632,7 @@ def _where_answer(m: ModelFacts) -> str:
     if m.is_retired:
         return f"{m.name} is retired; no tracked provider serves it."
     if m.provider_count == 0:
-        return f"{m.name} is not offered by any tracked provider yet."
+        return f"{m.name}: on no tracked provider yet."
     return f"{m.name} is available on {join_words(m.provider_names)}."
 
 
@@ -593,10 +644,20 @@ def _faq_where(pair: PairFacts) -> FaqEntry | None:
 
 
 def _faq_context(pair: PairFacts) -> FaqEntry | None:
+    """A short answer of its own (the deep dive's sentence says more, and is not repeated)."""
     a, b = pair.a, pair.b
-    if a.usable_context_window is None or b.usable_context_window is None:
+    ca, cb = a.usable_context_window, b.usable_context_window
+    if ca is None or cb is None:
         return None
-    return FaqEntry(f"Which has the larger context window, {a.name} or {b.name}?", context_sentence(a, b))
+    question = f"Which has the larger context window, {a.name} or {b.name}?"
+    if ca == cb:
+        return FaqEntry(question, f"Neither: both take up to {format_tokens(ca)}.")
+    if about_the_same(ca, cb):
+        return FaqEntry(
+            question, f"Neither by much: {format_tokens(ca)} for {a.name}, {format_tokens(cb)} for {b.name}."
+        )
+    big, bw, small, sw = (a, ca, b, cb) if ca > cb else (b, cb, a, ca)
+    return FaqEntry(question, f"{big.name}, with {format_tokens(bw)} against {format_tokens(sw)} for {small.name}.")
 
 
 def faq(pair: PairFacts) -> list[FaqEntry]:

@@ -17,8 +17,8 @@ from catalog.models import (
     ChangeSetError,
     LanguageModel,
     Offering,
-    Price,
     Organization,
+    Price,
     Provenance,
     Review,
 )

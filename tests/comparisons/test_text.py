@@ -260,7 +260,7 @@ class TestIdentityAndCapabilities:
 
     def test_capability_differences_say_when_nothing_is_sourced(self):
         sentence = text.capability_differences(mf("Alpha"), mf("Beta"))
-        assert "Alpha's capabilities are not yet sourced." in sentence
+        assert "The capabilities of both are not yet sourced." in sentence
         assert "Only" not in sentence
 
     def test_capabilities_that_match_are_said_not_to_differ(self):
@@ -280,7 +280,7 @@ class TestIdentityAndCapabilities:
     @pytest.mark.parametrize(
         ("ca", "cb", "expected"),
         [
-            (131072, 200000, "Beta has the larger context window: 200K tokens, against 128K tokens for Alpha (1.5x"),
+            (131072, 200000, "Beta has the larger context window: 200K tokens, against 128K tokens for Alpha, 1.5x"),
             (8192, 8192, "Both have a 8K-token context window."),
             (131072, None, "Alpha's context window is 128K tokens; Beta's is not yet sourced."),
             # equal displayed forms are never "larger": 128,000 and 131,072 both read 128K
@@ -304,7 +304,7 @@ class TestAvailabilityAndLicense:
         )
         assert "Alpha is not offered by any tracked provider yet." in text.concentration_sentence(a, b)
         where = [e for e in text.faq(p) if e.question.startswith("Where")]
-        assert where[0].answer == "Alpha is not offered by any tracked provider yet. Beta is available on P1."
+        assert where[0].answer == "Alpha: on no tracked provider yet. Beta is available on P1."
         assert not [e for e in text.faq(p) if e.question.startswith("Which is cheaper")]
         assert "1 providers" not in all_text(p)
         assert "0 providers" not in " ".join(text.summary(p))
