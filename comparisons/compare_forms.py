@@ -181,6 +181,9 @@ class CostCalculatorForm(_BoundOnlyWhenPresent):
         if data is not None and any(name in data for name in self.FIELDS):
             # A field left out of the URL (or emptied) is at its default: show that value, not a blank.
             data = data.copy()
+            # Left at its default (out of the URL), the mode follows the fields: a per-request value asks
+            # for a per-request volume.
+            per_request = any(str(data.get(name, "")).strip() for name in ("rpd", "inr", "outr", "rr"))
             for name, value in self.DEFAULTS.items():
                 if not data.get(name, "").strip():
                     data[name] = value
@@ -189,14 +192,14 @@ class CostCalculatorForm(_BoundOnlyWhenPresent):
                 ticked = str(data.get("batch", "")).strip().lower() not in QueryCheckbox.OFF
                 data["tier"] = "batch" if ticked else "standard"
             if not data.get("mode", "").strip():
-                data["mode"] = "tokens"
+                data["mode"] = "requests" if per_request else "tokens"
         super().__init__(data, initial={**self.DEFAULTS, "mode": "tokens", "tier": "standard"})
         # "in" is a Python keyword, so the fields are added here rather than declared on the class.
         self.fields["mode"] = forms.ChoiceField(
             label="Volume given as",
             required=False,
             choices=[("tokens", "Tokens per month"), ("requests", "Requests per day")],
-            widget=forms.RadioSelect(attrs=_in_widgets_form()),
+            widget=forms.RadioSelect(attrs=_in_widgets_form(**{"data-default": "tokens"})),
         )
         self.fields["in"] = _tokens_field("Input tokens per month", DEFAULT_WORKLOAD.input_tokens)
         self.fields["out"] = _tokens_field("Output tokens per month", DEFAULT_WORKLOAD.output_tokens)
@@ -215,7 +218,7 @@ class CostCalculatorForm(_BoundOnlyWhenPresent):
             required=False,
             choices=TIER_CHOICES,
             error_messages={"invalid_choice": "Choose standard, batch, flex or priority."},
-            widget=forms.Select(attrs=_in_widgets_form()),
+            widget=forms.Select(attrs=_in_widgets_form(**{"data-default": "standard"})),
         )
         for name, model in zip(("pa", "pb"), models, strict=True):
             priced = [o for o in model.active_offerings if o.input_price is not None and o.output_price is not None]

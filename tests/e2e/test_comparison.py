@@ -82,12 +82,12 @@ def test_calculator_recalculates_in_place_and_keeps_the_state_in_the_url(page, l
 
     page.get_by_label("Provider for Alpha One", exact=True).select_option("router-x")
     expect(totals(page)).to_have_text(["$24.00", "$60.00"])
-    page.get_by_label("Use batch API prices where sourced", exact=True).check()
-    expect(page.locator("#cost-results")).to_contain_text("(no batch price sourced: regular prices)")
+    page.get_by_label("Service tier", exact=True).select_option("batch")
+    expect(page.locator("#cost-results")).to_contain_text("(no batch prices sourced: standard prices)")
     page.get_by_label("Provider for Alpha One", exact=True).select_option("")
     # Batch on the cheapest provider: 14M x $0.50 + 3M x $1.00 on Acme API.
     expect(totals(page)).to_have_text(["$10.00", "$60.00"])
-    expect(page.locator("#cost-results .cost-sentence")).to_contain_text("Alpha One costs $50.00 a month less")
+    expect(page.locator("#cost-results .cost-sentence").first).to_contain_text("Alpha One costs $50.00 a month less")
     assert document_is_the_same(page), "the calculator navigated instead of swapping its results"
     page.screenshot(path=output_dir / "comparison-calculator.png", full_page=True)
 
@@ -95,21 +95,21 @@ def test_calculator_recalculates_in_place_and_keeps_the_state_in_the_url(page, l
     assert not document_is_the_same(page)
     expect(totals(page)).to_have_text(["$10.00", "$60.00"])
     expect(page.get_by_label("Input tokens per month", exact=True)).to_have_value("14000000")
-    expect(page.get_by_label("Use batch API prices where sourced", exact=True)).to_be_checked()
+    expect(page.get_by_label("Service tier", exact=True)).to_have_value("batch")
 
 
 def test_an_invalid_calculator_value_shows_a_message_without_navigating(page, live_server, catalog):
     page.goto(PAIR)
     mark_document(page)
 
-    page.get_by_label("Share of input served from the prompt cache (%)", exact=True).fill("150")
+    page.get_by_label("Share of input read from the prompt cache (%)", exact=True).fill("150")
 
     alert = page.locator("#cost-results [role=alert]")
     expect(alert).to_contain_text("Enter a percentage from 0 to 100.")
     expect(page).to_have_url(re.compile(r"cached=150"))
     assert document_is_the_same(page)
 
-    page.get_by_label("Share of input served from the prompt cache (%)", exact=True).fill("50")
+    page.get_by_label("Share of input read from the prompt cache (%)", exact=True).fill("50")
     # Half of 7M input from the cache at $0.25: 3.5M x $1 + 3.5M x $0.25 + 3M x $2.
     expect(totals(page)).to_have_text(["$10.38", "$39.00"])
 
@@ -144,14 +144,14 @@ def test_pricing_filters_narrow_the_tables_in_place(page, live_server, catalog, 
 
     page.get_by_label("Only providers that serve both models", exact=True).check()
     expect(page.locator("#pricing-tables .filter-count").first).to_have_text(
-        "Showing 1 of 2 providers under the filters above."
+        "Showing 1 of 2 offerings under the filters above."
     )
     assert providers_listed(page, "Alpha One") == ["Router X"]
     assert providers_listed(page, "Beta Two") == ["Router X"]
     expect(page).to_have_url(re.compile(r"\?both=1$"))
 
     page.get_by_label("First-party", exact=True).check()
-    expect(page.locator("#pricing-tables")).to_contain_text("None of the 2 providers of Alpha One matches")
+    expect(page.locator("#pricing-tables")).to_contain_text("None of the 2 offerings of Alpha One matches")
     expect(page).to_have_url(re.compile(r"\?kind=first_party&both=1$"))
     page.get_by_label("Only providers that serve both models", exact=True).uncheck()
     expect(page.locator("#pricing-tables table")).to_have_count(2)
