@@ -277,7 +277,8 @@ def _entry(item: ChangeItem, lookups: _Lookups) -> ChangeEntry:
     fields = _fields(model)
     changes: list[FieldChange] = []
     if item.action == ChangeItem.Action.UPDATE:
-        prices = {name: (old, new) for name, old, new in item.price_changes()}
+        # A price row's amount is its one price field; price_changes() names it by its label.
+        prices = {"usd_per_million": (old, new) for _label, old, new in item.price_changes()[:1]}  # noqa: B035
         order = _field_order(model)
         for name in sorted(item.changes, key=lambda n: order.get(n, len(order))):
             old, new = item.changes[name]

@@ -77,11 +77,19 @@ def _bar(kind: str, price: Decimal, scale: Decimal, y: float) -> ChartBar:
     )
 
 
+def _cheapest_input_first(offerings):
+    """Active offerings by standard input price (unpriced last), then retired ones: the order the caption says."""
+    return sorted(
+        offerings,
+        key=lambda o: (not o.is_active, o.input_price is None, o.input_price or 0, o.provider_name.lower()),
+    )
+
+
 def price_chart(models: list[ModelFacts]) -> PriceChart | None:
     """Input and output price bars per provider, grouped by model; None when no offering is tracked."""
     if not any(m.offerings for m in models):
         return None
-    shown = {m.slug: list(m.offerings[:MAX_ROWS_PER_MODEL]) for m in models}
+    shown = {m.slug: list(_cheapest_input_first(m.offerings))[:MAX_ROWS_PER_MODEL] for m in models}
     prices = [
         price
         for offerings in shown.values()

@@ -702,6 +702,8 @@ def meta_description(pair: PairFacts) -> str:
     ca, cb = a.usable_context_window, b.usable_context_window
     if ca and cb:
         parts.append(f"context {format_token_count(ca)} vs {format_token_count(cb)}.")
+    elif parts[-1].endswith(";"):
+        parts[-1] = parts[-1][:-1] + "."
     for extra in ("Specs, benchmarks and cost calculator, every fact sourced.", "Every fact sourced."):
         candidate = " ".join([*parts, extra])
         if len(candidate) <= META_LIMIT:

@@ -93,7 +93,8 @@ def pricing_view(models: tuple[ModelFacts, ...], kinds: set[str], shared_only: b
             for o in model.offerings
             if (not kinds or o.provider_kind_code in kinds) and (not shared_only or o.provider_slug in shared)
         )
-        shown = tuple(sorted(shown, key=lambda o: (not o.is_active, o.provider_name.lower())))
+        order = {id(o): i for i, o in enumerate(model.offerings_by_price)}
+        shown = tuple(sorted(shown, key=lambda o: order[id(o)]))
         result.append(ModelPricing(model=model, shown=shown, cheapest=model.cheapest, columns=price_columns(shown)))
     return PricingView(models=tuple(result), filtered=bool(kinds) or shared_only, shared_provider_count=len(shared))
 

@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CHANGES = "/changes/"
-# Source bug: comparisons.changelog._entry keys `item.price_changes()` by its label ("Input") but looks it up by
-# field name ("usd_per_million"), so no update of a price row is marked as a price change (no direction, no percent).
-PRICE_UPDATES_UNMARKED = pytest.mark.xfail(
-    reason="changelog._entry looks price changes up by field name but keys them by label", strict=True
-)
 
 
 def apply(*changes: ProposedChange, summary: str = "Catalog update") -> ChangeSet:
@@ -107,7 +102,6 @@ class TestPriceChangeWords:
 
 
 class TestChangesPage:
-    @PRICE_UPDATES_UNMARKED
     def test_price_change_shows_old_and_new_with_direction_percent_and_model_link(self, client):
         offering = create_offering(input_price=Decimal("0.10"), output_price=Decimal("0.40"))
         reprice(offering, summary="Fireworks raises input price", input_price="0.12")
@@ -120,7 +114,6 @@ class TestChangesPage:
         assert '<del>$0.10 / 1M</del> → <ins>$0.12 / 1M</ins> <span class="price-direction">up 20%</span>' in html
         assert f'href="{reverse("comparisons:model-detail", args=[offering.model.slug])}"' in html
 
-    @PRICE_UPDATES_UNMARKED
     def test_sets_are_listed_newest_first_with_their_applied_date(self, client):
         offering = create_offering(input_price=Decimal("1"))
         first = reprice(offering, summary="First change", input_price="2")
@@ -230,7 +223,6 @@ class TestOnlyAppliedChangesArePublic:
         assert client.get(reverse("comparisons:change-detail", args=[draft.pk])).status_code == 404
         assert client.get("/changes/999999/").status_code == 404
 
-    @PRICE_UPDATES_UNMARKED
     def test_an_applied_set_has_its_own_page(self, client):
         changeset = reprice(create_offering(input_price=Decimal("1")), summary="Cut", input_price="0.5")
         html = page_text(client, reverse("comparisons:change-detail", args=[changeset.pk]))
@@ -324,7 +316,6 @@ class TestQueryCounts:
 
 
 class TestFeeds:
-    @PRICE_UPDATES_UNMARKED
     def test_rss_lists_applied_sets_with_link_description_and_pubdate(self, client):
         older = reprice(create_offering(input_price=Decimal("0.10")), summary="Older", input_price="0.12")
         newer = reprice(create_offering(input_price=Decimal("2")), summary="Newer", input_price="1")
@@ -343,7 +334,6 @@ class TestFeeds:
         assert ": Input: " in description
         assert ": $0.10 / 1M → $0.12 / 1M (price up 20%)</li></ul>" in description
 
-    @PRICE_UPDATES_UNMARKED
     def test_atom_variant_has_entries_with_updated_times(self, client):
         changeset = reprice(create_offering(input_price=Decimal("1")), summary="Cut", input_price="0.5")
 

@@ -438,7 +438,7 @@ class TestSeedPair:
     def test_meta_description_states_the_facts_in_160_characters(self):
         description = text.meta_description(seed_pair())
         assert description.startswith(
-            "Llama 3.2 1B vs o4-mini: input $0.10 vs $0.50, output $0.10 vs $2.00 per 1M tokens;"
+            "Llama 3.2 1B vs o4-mini: input $0.10 vs $0.50, output $0.10 vs $2.00 per 1M tokens"
         )
         assert "providers" not in description
         assert len(description) <= 160

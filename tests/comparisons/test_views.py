@@ -260,11 +260,6 @@ class TestPairPage:
         assert svg.count('class="bar-input"') == 4 + 1  # one per offering, plus the legend swatch
         assert "$2.00" in svg
 
-    @pytest.mark.xfail(
-        reason="charts.price_chart assumes offerings come cheapest input first; with_offerings now orders them "
-        "by provider name",
-        strict=True,
-    )
     def test_price_chart_lists_each_models_providers_cheapest_input_first(self, client):
         create_seed_pair()
         words = visible_text(client.get(SEED_URL))
