@@ -141,6 +141,7 @@ class OfferingCost:
     cache_applied: bool = False  # cache reads billed at a cache-read price
     cache_write_applied: bool = False
     reasoning_billed_apart: bool = False
+    fits: bool = True  # the prompt fits this provider's context window (or either is unknown)
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -176,6 +177,9 @@ def offering_cost(offering: Priced, workload: Workload) -> OfferingCost | None:
         notes.append(f"no {tier} prices sourced: standard prices")
         tier, fallback = "standard", True
     threshold = _context_threshold(prices, tier, workload.prompt_tokens)
+    standard_threshold = _context_threshold(prices, "standard", workload.prompt_tokens)
+    if tier != "standard" and standard_threshold > threshold:
+        notes.append(f"no {tier} price above {standard_threshold:,} prompt tokens sourced: {tier} base prices")
 
     def rate(dimension: str) -> Decimal | None:
         # A context tier lists the prices that change above it; others keep their base price. A service tier
@@ -202,7 +206,8 @@ def offering_cost(offering: Priced, workload: Workload) -> OfferingCost | None:
     if threshold:
         notes.append(f"prompt above {threshold:,} tokens: long-context prices")
     window = getattr(offering, "served_context_window", None)
-    if workload.prompt_tokens and window and workload.prompt_tokens > window:
+    fits = not (workload.prompt_tokens and window and workload.prompt_tokens > window)
+    if not fits:
         notes.append(f"the prompt is longer than the {window:,}-token context window here")
     return OfferingCost(
         provider_name=offering.provider_name,
@@ -218,19 +223,21 @@ def offering_cost(offering: Priced, workload: Workload) -> OfferingCost | None:
         cache_applied=cache_applied,
         cache_write_applied=write_applied,
         reasoning_billed_apart=reasoning_price is not None,
+        fits=fits,
         notes=tuple(notes),
     )
 
 
 def all_costs(offerings: Iterable[Priced], workload: Workload) -> list[OfferingCost]:
-    """Every active priced offering's cost, cheapest first (ties: provider name)."""
+    """Every active priced offering's cost, cheapest first (ties: provider name); those the prompt does not
+    fit come last."""
     costs = [offering_cost(o, workload) for o in offerings if o.is_active]
-    return sorted((c for c in costs if c is not None), key=lambda c: (c.total, c.provider_name.lower()))
+    return sorted((c for c in costs if c is not None), key=lambda c: (not c.fits, c.total, c.provider_name.lower()))
 
 
 def cheapest_cost(offerings: Iterable[Priced], workload: Workload) -> OfferingCost | None:
-    """The lowest monthly cost across the active offerings; None when none is priced."""
-    costs = all_costs(offerings, workload)
+    """The lowest monthly cost across the active offerings the prompt fits; None when none is priced or fits."""
+    costs = [c for c in all_costs(offerings, workload) if c.fits]
     return costs[0] if costs else None
 
 

@@ -755,6 +755,11 @@ def workload_notes(tier: str, costs: list[tuple[str, CostLike]]) -> list[str]:
     return notes
 
 
+def prompt_too_long_sentence(name: str, prompt_tokens: int, window: int | None) -> str:
+    limit = f" (at most {format_tokens(window)})" if window else ""
+    return f"No tracked provider of {name} takes a prompt of {prompt_tokens:,} tokens{limit}, so it has no cost here."
+
+
 def break_even_sentence(name_a: str, cost_a: Decimal, name_b: str, cost_b: Decimal) -> str:
     """With per-token prices only (no fixed fees) cost grows in proportion to volume, so the cheaper model
     stays cheaper at every volume of this workload's shape: there is no break-even."""

@@ -51,14 +51,23 @@ def cost_table(pair: PairFacts, workload: Workload, providers: tuple[str, str]) 
             )
         )
     a, b = rows
-    sentences = [
-        text.workload_sentence(
-            a.model.name,
-            None if a.cost is None else a.cost.total,
-            b.model.name,
-            None if b.cost is None else b.cost.total,
-        )
+    # A model whose providers all take shorter prompts has no cost for this workload, and the page says why.
+    too_long = [
+        text.prompt_too_long_sentence(row.model.name, workload.prompt_tokens, row.model.served_context_window)
+        for row in rows
+        if row.cost is None and row.by_provider and workload.prompt_tokens
     ]
+    if too_long:
+        sentences = too_long
+    else:
+        sentences = [
+            text.workload_sentence(
+                a.model.name,
+                None if a.cost is None else a.cost.total,
+                b.model.name,
+                None if b.cost is None else b.cost.total,
+            )
+        ]
     sentences += text.workload_notes(
         workload.tier, [(row.model.name, row.cost) for row in rows if row.cost is not None]
     )

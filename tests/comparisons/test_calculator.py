@@ -134,3 +134,26 @@ def test_retired_offerings_are_not_costed():
 def test_break_even_exists_only_when_cost_lines_cross():
     assert break_even_scale(D(0), D(2), D(0), D(1)) is None  # per-token prices only: one stays cheaper
     assert break_even_scale(D(10), D(1), D(0), D(2)) == D(10)  # a fixed fee against a higher unit price
+
+
+def test_a_prompt_longer_than_the_context_window_is_never_the_cheapest():
+    short = offer("Short", "0.1", "0.1", context=128_000)
+    long = offer("Long", "1", "1", context=1_000_000)
+    workload = Workload(input_millions=D(1), output_millions=D(1), prompt_tokens=300_000)
+    assert cheapest_cost([short, long], workload).provider_name == "Long"
+    assert [c.fits for c in all_costs([short, long], workload)] == [True, False]
+    assert cheapest_cost([short], workload) is None
+
+
+def test_a_tier_without_its_own_context_tier_says_which_prices_it_used():
+    o = offer(
+        "P",
+        "1.25",
+        "10",
+        batch_in="0.625",
+        batch_out="5",
+        prices=[("input", "standard", 200_000, "2.5"), ("output", "standard", 200_000, "15")],
+    )
+    cost = offering_cost(o, Workload(input_millions=D(1), output_millions=D(0), tier="batch", prompt_tokens=300_000))
+    assert cost.total == D("0.625")
+    assert "no batch price above 200,000 prompt tokens sourced: batch base prices" in cost.notes
