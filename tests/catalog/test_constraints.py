@@ -79,3 +79,21 @@ def test_one_result_per_model_benchmark_and_variant():
     create_benchmark_result(model=result.model, benchmark=result.benchmark, variant="5-shot")
     with pytest.raises(IntegrityError), transaction.atomic():
         create_benchmark_result(model=result.model, benchmark=result.benchmark, variant="0-shot")
+
+
+def test_one_price_row_per_dimension_tier_and_context_tier():
+    from catalog.models import Price
+
+    offering = create_offering()  # has a standard input row
+    Price.objects.create(offering=offering, dimension="input", tier="batch", usd_per_million=Decimal("0.5"))
+    Price.objects.create(offering=offering, dimension="input", context_threshold=200_000, usd_per_million=Decimal("2"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Price.objects.create(offering=offering, dimension="input", usd_per_million=Decimal("0.9"))
+
+
+def test_a_price_row_protects_its_offering_from_a_cascade():
+    from django.db.models.deletion import ProtectedError
+
+    offering = create_offering()
+    with pytest.raises(ProtectedError):
+        offering.delete()
