@@ -39,9 +39,10 @@ demo: migrate
 run: demo
 	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
-# The suite runs with DEBUG off (as production) and unhashed static files (no collectstatic needed).
+# The suite runs with DEBUG off (as production), unhashed static files (no collectstatic needed) and no HTTPS
+# redirect (the test client speaks http; tests/test_deploy.py checks the redirect in production settings).
 test: setup
-	DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_STATIC_MANIFEST=0 $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_STATIC_MANIFEST=0 DJANGO_SECURE_SSL_REDIRECT=0 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Only the real-browser tests (Playwright driving /usr/bin/chromium); `make test` runs them as well.
 test-e2e: setup

@@ -94,9 +94,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A Redis outage degrades to "no cache" (logged once), never a 500: config/cache.py.
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "llmref",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -142,15 +144,37 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
+    "report-uri": ["/csp-report/"],
 }
+# The CSP report endpoint keeps at most this many bytes of a report and this many reports per client per minute.
+CSP_REPORT_MAX_BYTES = 8 * 1024
+CSP_REPORTS_PER_MINUTE = 20
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie; kept default for admin.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False  # site.js falls back to the cookie when a page has no csrf-token meta.
+# Staff sessions end after DJANGO_SESSION_AGE seconds (8 hours by default) and when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_AGE", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# HTTPS (production, debug off). The app sits behind a TLS-terminating proxy (deploy/nginx.conf) that sets
+# X-Forwarded-Proto; DJANGO_SECURE_PROXY_SSL_HEADER=1 trusts that header (only when the proxy overwrites it).
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", True)
+    SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD", False)
+if env_flag("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS preload is a commitment browsers ship for months (hstspreload.org): opt-in with DJANGO_HSTS_PRELOAD=1,
+# so the deploy check's "not preloaded" warning is silenced only while the operator has not opted in.
+SILENCED_SYSTEM_CHECKS = [] if DEBUG or env_flag("DJANGO_HSTS_PRELOAD") else ["security.W021"]
 
 LOGGING = {
     "version": 1,
