@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from .security import client_ip
+
 logger = logging.getLogger("llmref.faults")
 csp_logger = logging.getLogger("llmref.csp")
 
@@ -66,7 +68,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 def _csp_report_allowed(request: HttpRequest) -> bool:
     """A fixed window per client address and minute, in the cache (a cache outage lets reports through)."""
-    key = f"csp-report:{request.META.get('REMOTE_ADDR', '')}:{int(time.time() // 60)}"
+    key = f"csp-report:{client_ip(request)}:{int(time.time() // 60)}"
     if cache.add(key, 1, 120):
         return True
     try:

@@ -32,6 +32,7 @@ from catalog.services import (
     changeset_revert,
     system_user,
 )
+from tests.auth_support import sign_in
 from tests.factories import create_model, create_offering, create_organization, create_provider, create_source
 
 from .workflow_support import create_editor, create_reviewer, propose_price, submitted_price_change
@@ -737,7 +738,7 @@ class TestFieldSources:
             for i in range(n)
         ]
         changeset = self.apply(*changes)
-        client.force_login(create_reviewer())
+        sign_in(client, create_reviewer())
         client.get(changeset.get_admin_url())  # warm per-process caches (content types)
 
         with django_assert_max_num_queries(16):
