@@ -20,6 +20,8 @@ from django.utils.text import Truncator
 
 PRICE_DIGITS = {"max_digits": 12, "decimal_places": 6}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+# Token counts are positive: the database checks it too, but a field validator names the field in the form.
+POSITIVE = [MinValueValidator(1)]
 
 CAPABILITY_FIELDS = (
     "vision",
@@ -245,11 +247,11 @@ class LanguageModel(VersionedModel):
     )
     release_date = models.DateField(null=True, blank=True, db_index=True)
     context_window = models.PositiveIntegerField(
-        null=True, blank=True, db_index=True, help_text="Maximum input + output tokens."
+        null=True, blank=True, db_index=True, validators=POSITIVE, help_text="Maximum input + output tokens."
     )
-    max_output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    max_output_tokens = models.PositiveIntegerField(null=True, blank=True, validators=POSITIVE)
     parameter_count = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text="Total parameters (e.g. 1230000000 for 1.23B)."
+        null=True, blank=True, validators=POSITIVE, help_text="Total parameters (e.g. 1230000000 for 1.23B)."
     )
     active_parameter_count = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="Parameters active per token, for mixture-of-experts models."
@@ -407,7 +409,10 @@ class Offering(VersionedModel):
     long_context_input_price = _price_field("USD per 1M input tokens above the threshold.")
     long_context_output_price = _price_field("USD per 1M output tokens above the threshold.")
     context_window = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Context window on this provider, when it differs from the model's."
+        null=True,
+        blank=True,
+        validators=POSITIVE,
+        help_text="Context window on this provider, when it differs from the model's.",
     )
 
     objects = OfferingQuerySet.as_manager()
