@@ -104,6 +104,10 @@ if DATABASE_REPLICA_URL:
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary's test database through it
 DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
+# Behind PgBouncer in transaction mode server-side cursors (.iterator()) cannot work: turn them off.
+if env_flag("DATABASE_DISABLE_SERVER_SIDE_CURSORS"):
+    for database in DATABASES.values():
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
 # After a request that wrote, the client reads from the primary for this long (replication lag).
 DATABASE_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "10"))
 

@@ -114,3 +114,13 @@ def test_production_redirects_http_to_https_and_trusts_the_proxy_header():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [301, "https://example.com/healthz", 200, "max-age=31536000; includeSubDomains"]
+
+
+def test_server_side_cursors_can_be_turned_off_for_a_transaction_pooler():
+    values = production_setting_values(
+        "DATABASES",
+        DATABASE_URL="postgres://app@pgbouncer:6432/llmref",
+        DATABASE_REPLICA_URL="postgres://app@replica:6432/llmref",
+        DATABASE_DISABLE_SERVER_SIDE_CURSORS="1",
+    )
+    assert [db["DISABLE_SERVER_SIDE_CURSORS"] for db in values["DATABASES"].values()] == [True, True]
