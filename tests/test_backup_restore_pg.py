@@ -5,10 +5,13 @@ import shutil
 import subprocess
 import sys
 from decimal import Decimal
+from importlib import import_module
 from pathlib import Path
 
 import psycopg
 import pytest
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from tests.catalog.workflow_support import create_editor, create_reviewer, submitted_price_change
@@ -16,6 +19,7 @@ from tests.factories import create_offering
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [
+    # Not serialized_rollback: it runs after the browser tests, whose flushes recreate content types with new ids.
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump backs up PostgreSQL"),
     pytest.mark.skipif(not shutil.which("pg_dump"), reason="needs the PostgreSQL client tools"),
@@ -43,7 +47,17 @@ def contents(dbname: str, env: dict[str, str]) -> dict[str, list[tuple]]:
         return {table: conn.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall() for table in tables}
 
 
-def test_dump_restore_into_a_fresh_database_gives_the_same_catalog(tmp_path):
+@pytest.fixture
+def groups():
+    """The Editors and Reviewers groups of data migration 0003 (an earlier transactional test may have flushed them)."""
+    ContentType.objects.clear_cache()
+    migration = import_module("catalog.migrations.0003_editor_and_reviewer_groups")
+    for name, codenames in (("Editors", migration.EDITORS), ("Reviewers", migration.REVIEWERS)):
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(Permission.objects.filter(content_type__app_label="catalog", codename__in=codenames))
+
+
+def test_dump_restore_into_a_fresh_database_gives_the_same_catalog(tmp_path, groups):
     offering = create_offering(input_price=Decimal("1.00"))
     changeset = submitted_price_change(editor=create_editor(), offering=offering, price="0.25")
     assert changeset.approve(user=create_reviewer()) is True

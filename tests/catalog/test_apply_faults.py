@@ -80,7 +80,7 @@ def test_an_outage_mid_apply_rolls_everything_back_and_the_admin_answers_503(mon
     assert_applied(changeset, offerings)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="terminates a real PostgreSQL backend")
 def test_connection_terminated_mid_apply_leaves_nothing_half_written_and_applies_again(monkeypatch):
     changeset, offerings = two_price_changeset()
