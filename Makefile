@@ -46,9 +46,10 @@ run: demo
 	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
 # The suite runs with DEBUG off (as production), unhashed static files (no collectstatic needed) and no HTTPS
-# redirect (the test client speaks http; tests/test_deploy.py checks the redirect in production settings).
+# redirect (the test client speaks http; tests/test_deploy.py checks the redirect in production settings). The
+# replica router is tested with a mirror alias (tests/test_replica_router.py), so a DATABASE_REPLICA_URL is ignored.
 test: setup
-	DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_STATIC_MANIFEST=0 DJANGO_SECURE_SSL_REDIRECT=0 $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_STATIC_MANIFEST=0 DJANGO_SECURE_SSL_REDIRECT=0 DATABASE_REPLICA_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Only the real-browser tests (Playwright driving /usr/bin/chromium); `make test` runs them as well.
 test-e2e: setup

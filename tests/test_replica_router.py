@@ -122,3 +122,8 @@ def test_database_replica_url_configures_a_mirrored_replica_alias():
     replica = values["DATABASES"][REPLICA]
     assert (replica["HOST"], replica["USER"], replica["NAME"]) == ("replica.internal", "reader", "llmref")
     assert replica["TEST"]["MIRROR"] == "default"
+
+
+def test_readyz_checks_the_replica_too(client, mirror_replica):
+    body = client.get("/readyz").json()
+    assert body["replica"] == "ok" and body["default"] == "ok"
