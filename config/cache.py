@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import time
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -12,15 +13,25 @@ logger = logging.getLogger("llmref.cache")
 OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
+# While Redis is down, skip it for this long before trying again, so an unreachable host (connect timeout)
+# does not slow every request down by the timeout.
+RETRY_AFTER_SECONDS = 5.0
+
+
 class _OutageLog:
-    """Log the first failure of an outage and the recovery, not every request in between."""
+    """Log the first failure of an outage and the recovery, not every request in between; a short circuit breaker."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.down = False
+        self.retry_at = 0.0
+
+    def skipping(self) -> bool:
+        return self.down and time.monotonic() < self.retry_at
 
     def failed(self, operation: str, error: Exception) -> None:
         with self._lock:
+            self.retry_at = time.monotonic() + RETRY_AFTER_SECONDS
             if self.down:
                 return
             self.down = True
@@ -43,6 +54,8 @@ def _guarded(name: str, fallback):
     method = getattr(RedisCacheClient, name)
 
     def call(self, *args, **kwargs):
+        if outage.skipping():
+            return fallback(*args) if callable(fallback) else fallback
         try:
             result = method(self, *args, **kwargs)
         except OUTAGE_ERRORS as error:

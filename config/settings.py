@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Keeps the last good copy of each public page, served when the database is down (config/stale.py).
+    "config.stale.StaleCopyMiddleware",
     "config.db_router.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -126,6 +128,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Stale-if-error: a public page's last good copy is refreshed at most once a minute and kept for a day.
+STALE_COPY_REFRESH_SECONDS = 60
+STALE_COPY_MAX_AGE_SECONDS = 24 * 3600
 
 # Admin sign-in: django-axes counts failures per (username, client address) and locks that pair out;
 # attempts and lockouts are logged and listed in the admin (Axes section), where a superuser can clear them.

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from .security import client_ip
+from .stale import stale_copy
 
 logger = logging.getLogger("llmref.faults")
 csp_logger = logging.getLogger("llmref.csp")
@@ -118,7 +119,7 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: a database outage anywhere in the request becomes the 503 page; anything else the static 500.
+    """handler500: a database outage becomes the page's last good copy or the 503 page; anything else the static 500.
 
     Connection-level errors (refused, dropped, terminated) are OperationalError or InterfaceError; a query the
     database refuses (IntegrityError, ProgrammingError) is a bug and stays a 500.
@@ -126,5 +127,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
     error = sys.exc_info()[1]
     if isinstance(error, OperationalError | InterfaceError):
         logger.error("Database unavailable while serving %s: %s", request.path, error)
-        return unavailable_response(request)
+        return stale_copy(request) or unavailable_response(request)
     return HttpResponseServerError(render_to_string("500.html"))

@@ -10,10 +10,12 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.db import OperationalError
 from django.test import Client
 
 from config import cache as resilient_cache
 from config.views import server_error
+from tests.factories import create_model
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db
@@ -29,6 +31,13 @@ CLOSED_REDIS = {
 @pytest.fixture
 def server_client():
     return Client(raise_request_exception=False)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()  # no stale copy left over from another test
+    yield
+    cache.clear()
 
 
 class TestErrorPages:
@@ -56,8 +65,6 @@ class TestErrorPages:
         assert response.status_code == 500
 
     def test_a_database_error_in_a_view_is_a_503_with_retry_after(self, server_client):
-        from django.db import OperationalError
-
         with mock.patch("comparisons.related.popular_comparisons", side_effect=OperationalError("server closed")):
             response = server_client.get("/")
         assert response.status_code == 503
@@ -71,9 +78,39 @@ class TestErrorPages:
             assert server_client.get("/").status_code == 500
 
 
+class TestStaleIfError:
+    OUTAGE = mock.patch("comparisons.related.popular_comparisons", side_effect=OperationalError("connection refused"))
+
+    def test_a_page_seen_before_the_outage_is_served_from_its_last_good_copy(self, server_client):
+        fresh = server_client.get("/")
+        with self.OUTAGE:
+            stale = server_client.get("/")
+        assert stale.status_code == 200
+        assert stale["X-Served-Stale"] == "database-unavailable"
+        assert stale["Cache-Control"] == "no-store"
+        assert stale.content == fresh.content
+
+    def test_a_page_never_seen_and_htmx_fragments_get_the_503_page(self, server_client):
+        server_client.get("/")
+        with self.OUTAGE:
+            assert server_client.get("/?never=seen").status_code == 503
+            assert server_client.get("/", HTTP_HX_REQUEST="true").status_code == 503
+
+    def test_the_copy_is_refreshed_at_most_once_per_interval(self, server_client, settings):
+        create_model(name="Before")
+        server_client.get("/models/")
+        create_model(name="After")
+        assert "After" in server_client.get("/models/").content.decode()
+        with mock.patch("comparisons.views.ExplorerForm", side_effect=OperationalError("gone")):
+            stale = server_client.get("/models/")
+        assert stale["X-Served-Stale"] == "database-unavailable"
+        assert "Before" in stale.content.decode() and "After" not in stale.content.decode()
+
+
 OUTAGE_SCRIPT = """
 import json, django
 django.setup()
+from django.db import OperationalError
 from django.test import Client
 client = Client(raise_request_exception=False)
 out = {}
@@ -146,7 +183,51 @@ class TestCacheDown:
         assert [r.message for r in caplog.records if r.name == "llmref.cache"].__len__() == 1
         assert "Cache unavailable" in caplog.text
 
+    def test_while_down_redis_is_skipped_until_the_retry_time(self, monkeypatch):
+        attempts = []
+        real = resilient_cache.RedisCacheClient.get
+
+        def counting_get(self, *args):
+            attempts.append(1)
+            return real(self, *args)
+
+        monkeypatch.setattr(resilient_cache.RedisCacheClient, "get", counting_get)
+        monkeypatch.setattr(
+            resilient_cache.ResilientRedisCacheClient, "get", resilient_cache._guarded("get", resilient_cache._default)
+        )
+        for _ in range(5):
+            assert cache.get("k", "miss") == "miss"
+        assert len(attempts) == 1
+        resilient_cache.outage.retry_at = 0.0  # the retry time has come
+        assert cache.get("k", "miss") == "miss"
+        assert len(attempts) == 2
+
     def test_readyz_reports_the_cache_down(self, client):
         response = client.get("/readyz")
         assert response.status_code == 503
         assert response.json()["down"] == ["cache"]
+
+
+def redis_answers() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url("redis://127.0.0.1:6379/13", socket_connect_timeout=0.2).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.skipif(not redis_answers(), reason="needs Redis on 127.0.0.1:6379")
+def test_the_resilient_backend_is_a_normal_cache_while_redis_answers_and_logs_the_recovery(settings, caplog):
+    settings.CACHES = {**CLOSED_REDIS, "default": {**CLOSED_REDIS["default"], "LOCATION": "redis://127.0.0.1:6379/13"}}
+    resilient_cache.outage.down, resilient_cache.outage.retry_at = True, 0.0  # as after an outage, retry due
+    with caplog.at_level(logging.WARNING, logger="llmref.cache"):
+        cache.set("resilient-test", {"n": 1}, 30)
+        assert cache.get("resilient-test") == {"n": 1}
+        assert cache.add("resilient-test", 2) is False
+        assert cache.add("resilient-n", 0) is True
+        assert cache.incr("resilient-n") == 1
+        assert cache.get_many(["resilient-test"]) == {"resilient-test": {"n": 1}}
+        cache.delete_many(["resilient-test", "resilient-n"])
+    assert "Cache available again." in caplog.text
+    assert not resilient_cache.outage.down
