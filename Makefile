@@ -12,10 +12,11 @@ MANAGE := $(PY) manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup run migrate demo test test-e2e lint format clean
+.PHONY: help setup run migrate demo otp test test-e2e lint format clean
 
 help:
 	@echo "make run   - set up, migrate, load the demo catalog, serve http://127.0.0.1:8000 (SQLite)"
+	@echo "make otp   - print the demo reviewers' current admin sign-in codes (TOTP)"
 	@echo "make test  - run the test suite (set DATABASE_URL for PostgreSQL)"
 	@echo "make lint  - ruff check + format check"
 
@@ -35,13 +36,20 @@ migrate: setup
 demo: migrate
 	DJANGO_DEBUG=1 $(MANAGE) load_demo_catalog
 	DJANGO_DEBUG=1 $(MANAGE) create_demo_accounts
+	DJANGO_DEBUG=1 $(MANAGE) enrol_demo_otp
+
+# The demo reviewers' current TOTP codes (local development only).
+otp: setup
+	@DJANGO_DEBUG=1 $(MANAGE) enrol_demo_otp
 
 run: demo
 	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
-# The suite runs with DEBUG off (as production) and unhashed static files (no collectstatic needed).
+# The suite runs with DEBUG off (as production), unhashed static files (no collectstatic needed) and no HTTPS
+# redirect (the test client speaks http; tests/test_deploy.py checks the redirect in production settings). The
+# replica router is tested with a mirror alias (tests/test_replica_router.py), so a DATABASE_REPLICA_URL is ignored.
 test: setup
-	DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_STATIC_MANIFEST=0 $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_STATIC_MANIFEST=0 DJANGO_SECURE_SSL_REDIRECT=0 DATABASE_REPLICA_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Only the real-browser tests (Playwright driving /usr/bin/chromium); `make test` runs them as well.
 test-e2e: setup

@@ -20,6 +20,8 @@ from django.utils.text import Truncator
 
 PRICE_DIGITS = {"max_digits": 12, "decimal_places": 6}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+# Token counts are positive: the database checks it too, but a field validator names the field in the form.
+POSITIVE = [MinValueValidator(1)]
 
 CAPABILITY_FIELDS = (
     "vision",
@@ -229,14 +231,16 @@ class LanguageModel(VersionedModel):
         null=True,
         blank=True,
         db_index=True,
-        validators=[MaxValueValidator(MAX_TOKENS)],
+        validators=[*POSITIVE, MaxValueValidator(MAX_TOKENS)],
         help_text="Maximum input + output tokens.",
     )
-    max_output_tokens = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(MAX_TOKENS)])
+    max_output_tokens = models.PositiveIntegerField(
+        null=True, blank=True, validators=[*POSITIVE, MaxValueValidator(MAX_TOKENS)]
+    )
     parameter_count = models.PositiveBigIntegerField(
         null=True,
         blank=True,
-        validators=[MaxValueValidator(MAX_PARAMETERS)],
+        validators=[*POSITIVE, MaxValueValidator(MAX_PARAMETERS)],
         help_text="Total parameters (e.g. 1230000000 for 1.23B).",
     )
     active_parameter_count = models.PositiveBigIntegerField(
@@ -412,13 +416,13 @@ class Offering(VersionedModel):
     context_window = models.PositiveIntegerField(
         null=True,
         blank=True,
-        validators=[MaxValueValidator(MAX_TOKENS)],
+        validators=[*POSITIVE, MaxValueValidator(MAX_TOKENS)],
         help_text="Context window on this provider, when it differs from the model's.",
     )
     max_output_tokens = models.PositiveIntegerField(
         null=True,
         blank=True,
-        validators=[MaxValueValidator(MAX_TOKENS)],
+        validators=[*POSITIVE, MaxValueValidator(MAX_TOKENS)],
         help_text="Max output tokens on this provider, when it differs from the model's.",
     )
 

@@ -1,28 +1,18 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.http import HttpRequest, HttpResponse
-from django.urls import include, path, reverse
-from django.views.decorators.http import require_GET
+from django.urls import include, path
 
 from comparisons.sitemaps import SITEMAPS
 
+from . import views
 
-@require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness probe: no database query, tiny body."""
-    return HttpResponse("ok\n", content_type="text/plain")
-
-
-@require_GET
-def robots_txt(request: HttpRequest) -> HttpResponse:
-    sitemap = request.build_absolute_uri(reverse("sitemap-index"))
-    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
-    return HttpResponse("\n".join(lines), content_type="text/plain")
-
+handler500 = "config.views.server_error"
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
-    path("robots.txt", robots_txt, name="robots-txt"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("csp-report/", views.csp_report, name="csp-report"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
     path(
         "sitemap.xml",
         sitemap_views.index,

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from catalog.models import ChangeItem, ChangeSet, LanguageModel, Offering, Price, Provenance, Source
 from catalog.services import ProposedChange, changeset_propose
+from tests.auth_support import sign_in
 from tests.factories import (
     create_license,
     create_model,
@@ -54,7 +55,7 @@ def message_texts(response) -> list[str]:
 
 @pytest.fixture
 def editor_client(client):
-    client.force_login(create_editor())
+    sign_in(client, create_editor())
     return client
 
 
@@ -145,7 +146,7 @@ class TestEditorSaves:
 
     def test_adding_a_model_with_an_offering_proposes_creates_that_apply_together(self, client, model_with_offering):
         editor = create_editor()
-        client.force_login(editor)
+        sign_in(client, editor)
         org = create_organization()
         provider = model_with_offering.offerings.get().provider
         source = create_source()
@@ -216,7 +217,7 @@ class TestChangeSetScreens:
         editor, reviewer = create_editor(), create_reviewer()
         offering = model_with_offering.offerings.get()
         source = create_source(title="Provider pricing")
-        client.force_login(editor)
+        sign_in(client, editor)
         url = admin_url(Offering, "change", offering.pk)
         data = form_data(client.get(url))
         assert data["prices-0-dimension"] == "input"  # rows in display order: input before output
@@ -233,7 +234,7 @@ class TestChangeSetScreens:
         assert b"You cannot review your own change set" in page.content
         assert b'id="approve-form"' not in page.content
 
-        client.force_login(reviewer)
+        sign_in(client, reviewer)
         queue = client.get(admin_url(ChangeSet, "changelist").replace("changeset", "awaitingreview"))
         assert f"Change set #{changeset.pk}".encode() in queue.content
         page = client.get(changeset.get_admin_url())
@@ -251,7 +252,7 @@ class TestChangeSetScreens:
 
     def test_submit_without_source_is_refused_with_a_message(self, client, model_with_offering):
         editor = create_editor()
-        client.force_login(editor)
+        sign_in(client, editor)
         url = admin_url(Offering, "change", model_with_offering.offerings.get().pk)
         data = form_data(client.get(url))
         data["prices-1-usd_per_million"] = "0.30"
@@ -269,20 +270,20 @@ class TestChangeSetScreens:
     def test_refused_transitions_are_messages_not_errors(self, client):
         editor, reviewer = create_editor(), create_reviewer()
         changeset = submitted_price_change(editor=editor)
-        client.force_login(reviewer)
+        sign_in(client, reviewer)
         response = client.post(transition_url(changeset, "reject"), {"comment": ""})
         assert response.status_code == 302
         assert any("needs a comment" in text for text in message_texts(response))
         response = client.post(transition_url(changeset, "withdraw"))
         assert any("Only the author" in text for text in message_texts(response))
-        client.force_login(editor)
+        sign_in(client, editor)
         response = client.post(transition_url(changeset, "approve"))
         assert any("reviewer permission" in text for text in message_texts(response))
         assert ChangeSet.objects.get().state == ChangeSet.State.SUBMITTED
 
     def test_transitions_need_post_and_a_known_action(self, client):
         changeset = submitted_price_change(editor=create_editor())
-        client.force_login(create_reviewer())
+        sign_in(client, create_reviewer())
         assert client.get(transition_url(changeset, "approve")).status_code == 405
         assert client.post(transition_url(changeset, "explode")).status_code == 404
         assert client.get(reverse("admin:catalog_changeset_change", args=["999999"])).status_code == 404
@@ -290,7 +291,7 @@ class TestChangeSetScreens:
     def test_editor_removes_an_item_from_the_draft(self, client):
         editor = create_editor()
         item = propose_price(user=editor, offering=create_offering(), price="9")
-        client.force_login(editor)
+        sign_in(client, editor)
         url = reverse("admin:catalog_changeset_remove_item", args=[item.changeset_id, item.pk])
         client.post(url)
         assert not ChangeItem.objects.exists()
@@ -301,11 +302,11 @@ class TestChangeSetScreens:
         first = submitted_price_change(editor=alice, offering=offering, price="0.5")
         second = submitted_price_change(editor=bob, offering=offering, price="0.7")
         first.approve(user=reviewer)
-        client.force_login(reviewer)
+        sign_in(client, reviewer)
         response = client.post(transition_url(second, "approve"))
         assert any("could not apply" in text for text in message_texts(response))
 
-        client.force_login(bob)
+        sign_in(client, bob)
         page = client.get(second.get_admin_url())
         assert b"Why it could not apply" in page.content
         assert b"usd_per_million" in page.content or b"USD per 1M" in page.content
@@ -317,11 +318,11 @@ class TestChangeSetScreens:
         offering = create_offering(input_price=Decimal("1"))
         changeset = submitted_price_change(editor=editor, offering=offering, price="0.5")
         changeset.approve(user=reviewer)
-        client.force_login(reviewer)
+        sign_in(client, reviewer)
         response = client.post(transition_url(changeset, "revert"), {"comment": "Wrong tier"})
         revert = ChangeSet.objects.get(reverts=changeset)
         assert response["Location"] == revert.get_admin_url()
-        client.force_login(second)
+        sign_in(client, second)
         client.post(transition_url(revert, "approve"))
         assert offering.input_price == Decimal("1")
 
@@ -335,7 +336,7 @@ class TestChangeSetScreens:
         own = submitted_price_change(editor=reviewer)
         theirs = submitted_price_change(editor=create_editor())
         propose_price(user=create_editor("drafter"), offering=create_offering(), price="3")
-        client.force_login(reviewer)
+        sign_in(client, reviewer)
         response = client.get(reverse("admin:catalog_awaitingreview_changelist"))
         listed = {obj.pk for obj in response.context["cl"].result_list}
         assert listed == {theirs.pk}
@@ -365,14 +366,14 @@ def populate_sets(n: int) -> None:
 class TestBoundedQueries:
     def test_changeset_changelist(self, client, django_assert_max_num_queries, n):
         populate_sets(n)
-        client.force_login(create_reviewer())
+        sign_in(client, create_reviewer())
         with django_assert_max_num_queries(12):
             response = client.get(admin_url(ChangeSet, "changelist"))
         assert response.status_code == 200
 
     def test_review_queue(self, client, django_assert_max_num_queries, n):
         populate_sets(n)
-        client.force_login(create_reviewer())
+        sign_in(client, create_reviewer())
         with django_assert_max_num_queries(12):
             response = client.get(reverse("admin:catalog_awaitingreview_changelist"))
         assert response.status_code == 200
@@ -381,7 +382,7 @@ class TestBoundedQueries:
     def test_changeset_change_view(self, client, django_assert_max_num_queries, n):
         populate_sets(n)
         draft = ChangeSet.objects.get(state=ChangeSet.State.DRAFT)
-        client.force_login(draft.author)
+        sign_in(client, draft.author)
         with django_assert_max_num_queries(16):
             response = client.get(draft.get_admin_url())
         assert response.status_code == 200

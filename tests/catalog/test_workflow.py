@@ -33,6 +33,7 @@ from catalog.services import (
     changeset_revert,
     system_user,
 )
+from tests.auth_support import sign_in
 from tests.factories import create_model, create_offering, create_organization, create_provider, create_source
 
 from .workflow_support import create_editor, create_reviewer, input_row, propose_price, submitted_price_change
@@ -753,7 +754,7 @@ class TestFieldSources:
             for i in range(n)
         ]
         changeset = self.apply(*changes)
-        client.force_login(create_reviewer())
+        sign_in(client, create_reviewer())
         client.get(changeset.get_admin_url())  # warm per-process caches (content types)
 
         with django_assert_max_num_queries(16):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from catalog.models import ChangeSet, Offering
 from catalog.services import changeset_revert
+from tests.auth_support import sign_in
 from tests.factories import create_model, create_offering, create_provider, create_source
 
 from .test_admin_workflow import admin_url, form_data, transition_url
@@ -46,7 +47,7 @@ def test_a_proposed_price_is_public_only_after_approval_with_its_source_and_revi
     editor, reviewer = create_editor(), create_reviewer()
     new_source = create_source(title="Fireworks pricing, November", url="https://fireworks.example/pricing")
 
-    client.force_login(editor)
+    sign_in(client, editor)
     url = admin_url(Offering, "change", offering.pk)
     data = form_data(client.get(url))
     data.update({"prices-0-usd_per_million": "0.07", "proposal_source": str(new_source.pk)})
@@ -61,7 +62,7 @@ def test_a_proposed_price_is_public_only_after_approval_with_its_source_and_revi
         assert "$0.07" not in body
         assert "Fireworks pricing, November" not in body
 
-    client.force_login(reviewer)
+    sign_in(client, reviewer)
     client.post(transition_url(changeset, "approve"), {"comment": "matches the pricing page"})
     changeset.refresh_from_db()
     assert changeset.state == ChangeSet.State.APPLIED
@@ -85,14 +86,14 @@ def test_a_proposed_price_is_public_only_after_approval_with_its_source_and_revi
 def test_a_rejected_proposal_never_reaches_the_public_page(client, pair):
     llama, offering, _ = pair
     editor, reviewer = create_editor(), create_reviewer()
-    client.force_login(editor)
+    sign_in(client, editor)
     url = admin_url(Offering, "change", offering.pk)
     data = form_data(client.get(url))
     data.update({"prices-1-usd_per_million": "9.99", "proposal_source": str(create_source().pk)})
     client.post(url, data)
     changeset = ChangeSet.objects.get()
     client.post(transition_url(changeset, "submit"), {"summary": "typo"})
-    client.force_login(reviewer)
+    sign_in(client, reviewer)
     client.post(transition_url(changeset, "reject"), {"comment": "not on the pricing page"})
 
     client.logout()
