@@ -9,7 +9,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from catalog.models import ChangeItem, ChangeSet, LanguageModel, Offering, Provenance, Source
-from catalog.services import ProposedChange, changeset_propose
+from catalog.review.services import ProposedChange, changeset_approve, changeset_propose
 from tests.factories import (
     create_license,
     create_model,
@@ -169,7 +169,7 @@ class TestEditorSaves:
         assert [i.action for i in changeset.items.all()] == ["create", "create"]
 
         changeset.submit(user=editor, summary="Add New Model")
-        assert changeset.approve(user=create_reviewer()) is True
+        assert changeset_approve(changeset=changeset, user=create_reviewer()) is True
         model = LanguageModel.objects.get(slug="new-model")
         assert model.offerings.get().input_price == Decimal("3")
 
@@ -292,7 +292,7 @@ class TestChangeSetScreens:
         offering = create_offering(input_price=Decimal("1"))
         first = submitted_price_change(editor=alice, offering=offering, price="0.5")
         second = submitted_price_change(editor=bob, offering=offering, price="0.7")
-        first.approve(user=reviewer)
+        changeset_approve(changeset=first, user=reviewer)
         client.force_login(reviewer)
         response = client.post(transition_url(second, "approve"))
         assert any("could not apply" in text for text in message_texts(response))
@@ -308,7 +308,7 @@ class TestChangeSetScreens:
         editor, reviewer, second = create_editor(), create_reviewer(), create_reviewer("second")
         offering = create_offering(input_price=Decimal("1"))
         changeset = submitted_price_change(editor=editor, offering=offering, price="0.5")
-        changeset.approve(user=reviewer)
+        changeset_approve(changeset=changeset, user=reviewer)
         client.force_login(reviewer)
         response = client.post(transition_url(changeset, "revert"), {"comment": "Wrong tier"})
         revert = ChangeSet.objects.get(reverts=changeset)

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 
 from catalog.models import ChangeItem, ChangeSet, Offering, Source
-from catalog.services import EDITORS_GROUP, REVIEWERS_GROUP, ProposedChange, changeset_propose
+from catalog.review.services import EDITORS_GROUP, REVIEWERS_GROUP, ProposedChange, changeset_propose
 from tests.factories import create_offering, create_source
 
 
