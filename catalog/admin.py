@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from catalog.models import (
     Benchmark,
@@ -16,14 +17,69 @@ from catalog.models import (
     Source,
 )
 from catalog.review.admin import ProposeChangesAdmin
+from catalog.review.forms import RENDERED_FIELDS, VersionedInlineForm
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
-    list_display = ["title", "publisher", "url", "retrieved_on"]
+class SourceAdmin(ProposeChangesAdmin):
+    """A new or not yet cited source is saved at once; once cited, an edit is a proposal reviewed like any row."""
+
+    list_display = ["title", "publisher", "url", "retrieved_on", "version"]
     list_filter = ["publisher", "retrieved_on"]
     search_fields = ["title", "url", "publisher"]
     date_hierarchy = "retrieved_on"
+    delete_confirmation_template = None
+
+    def _cited(self, request: HttpRequest, obj: Source | None) -> bool:
+        if obj is None or obj.pk is None:
+            return False
+        cache = request.__dict__.setdefault("_cited_sources", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = obj.is_cited()
+        return cache[obj.pk]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if self._cited(request, obj) else fieldsets[:-1]
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._cited(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["cited"] = self._cited(request, obj)
+            context["citing_changesets"] = obj.citing_changesets()
+            context["backed_facts"] = obj.backed_facts()
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def save_model(self, request, obj, form, change):
+        if change and self._cited(request, Source.objects.get(pk=obj.pk)):
+            if not form.chosen_source():  # the page itself is the evidence for its new URL or title
+                form.cleaned_data["proposal_source"] = Source.objects.get(pk=obj.pk)
+            return super().save_model(request, obj, form, change)
+        request._saved_directly = True
+        obj.save()
+
+    def save_related(self, request, form, formsets, change):
+        if not getattr(request, "_saved_directly", False):
+            super().save_related(request, form, formsets, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return admin.ModelAdmin.response_add(self, request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_saved_directly", False):
+            return admin.ModelAdmin.response_change(self, request, obj)
+        return super().response_change(request, obj)
+
+    def delete_model(self, request, obj):
+        obj.delete()  # only uncited sources can be deleted (has_delete_permission)
+
+    def response_delete(self, request, obj_display, obj_id):
+        return admin.ModelAdmin.response_delete(self, request, obj_display, obj_id)
+
+    def get_deleted_objects(self, objs, request):
+        return admin.ModelAdmin.get_deleted_objects(self, objs, request)
 
 
 @admin.register(Organization)
@@ -45,8 +101,10 @@ class OfferingInline(admin.TabularInline):
     """Offerings on the model page; their saves are proposals too (see ProposeChangesAdmin.save_related)."""
 
     model = Offering
+    form = VersionedInlineForm
     extra = 0
     fields = [
+        *RENDERED_FIELDS,
         "provider",
         "provider_model_id",
         "input_price",

@@ -11,13 +11,22 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Min, Prefetch, Q
 from django.urls import reverse
 
 PRICE_DIGITS = {"max_digits": 12, "decimal_places": 6}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+# Plausible upper bounds, checked the same on every database (PostgreSQL's integer would overflow first,
+# SQLite would store anything): the largest context windows are ~10M tokens, the largest models ~2T parameters.
+MAX_TOKENS = 100_000_000
+MAX_PARAMETERS = 100_000_000_000_000
+TOKEN_BOUNDS = [MinValueValidator(1), MaxValueValidator(MAX_TOKENS, "At most 100 million tokens (100,000,000).")]
+PARAMETER_BOUNDS = [
+    MinValueValidator(1),
+    MaxValueValidator(MAX_PARAMETERS, "At most 100 trillion parameters (100,000,000,000,000)."),
+]
 
 CAPABILITY_FIELDS = (
     "vision",
@@ -40,22 +49,6 @@ OFFERING_PRICE_FIELDS = (
 )
 
 
-class Source(models.Model):
-    """Where a fact comes from: a model card, a pricing page, a paper."""
-
-    url = models.URLField(max_length=500, unique=True)
-    title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=200, blank=True)
-    retrieved_on = models.DateField(help_text="The day the page was read.")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["title"]
-
-    def __str__(self) -> str:
-        return self.title
-
-
 class VersionedModel(models.Model):
     version = models.PositiveIntegerField(
         default=1, editable=False, help_text="Bumped on every applied change; used to detect conflicts."
@@ -63,6 +56,50 @@ class VersionedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class SourceQuerySet(models.QuerySet):
+    def cited(self) -> SourceQuerySet:
+        """Sources an applied change cites, or that back a live fact: immutable outside review."""
+        applied_items = ChangeItem.objects.applied().filter(source=models.OuterRef("pk"))
+        backing = Provenance.objects.filter(source=models.OuterRef("pk"))
+        results = BenchmarkResult.objects.filter(source=models.OuterRef("pk"))
+        return self.filter(models.Exists(applied_items) | models.Exists(backing) | models.Exists(results))
+
+
+class Source(VersionedModel):
+    """Where a fact comes from: a model card, a pricing page, a paper.
+
+    Once an applied change cites it, it is immutable outside the review workflow: an edit is a proposal.
+    """
+
+    url = models.URLField(max_length=500, unique=True)
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    retrieved_on = models.DateField(help_text="The day the page was read.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_cited(self) -> bool:
+        return self.pk is not None and Source.objects.cited().filter(pk=self.pk).exists()
+
+    def citing_changesets(self, limit: int = 50) -> list[ChangeSet]:
+        """Applied change sets that cite this source (for the whole item or one field), newest first."""
+        ids = ChangeItem.objects.applied().filter(source=self).values("changeset_id")
+        return list(ChangeSet.objects.filter(pk__in=ids).select_related("author").order_by("-applied_at")[:limit])
+
+    def backed_facts(self, limit: int = 100) -> list[Provenance]:
+        """Live facts (object, field) this source backs."""
+        return list(
+            self.provenance.select_related("content_type").order_by("content_type", "object_id", "field")[:limit]
+        )
 
 
 class Organization(VersionedModel):
@@ -243,14 +280,17 @@ class LanguageModel(VersionedModel):
     )
     release_date = models.DateField(null=True, blank=True, db_index=True)
     context_window = models.PositiveIntegerField(
-        null=True, blank=True, db_index=True, help_text="Maximum input + output tokens."
+        null=True, blank=True, db_index=True, validators=TOKEN_BOUNDS, help_text="Maximum input + output tokens."
     )
-    max_output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    max_output_tokens = models.PositiveIntegerField(null=True, blank=True, validators=TOKEN_BOUNDS)
     parameter_count = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text="Total parameters (e.g. 1230000000 for 1.23B)."
+        null=True, blank=True, validators=PARAMETER_BOUNDS, help_text="Total parameters (e.g. 1230000000 for 1.23B)."
     )
     active_parameter_count = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text="Parameters active per token, for mixture-of-experts models."
+        null=True,
+        blank=True,
+        validators=PARAMETER_BOUNDS,
+        help_text="Parameters active per token, for mixture-of-experts models.",
     )
     architecture = models.CharField(max_length=120, blank=True, help_text='e.g. "decoder-only transformer".')
     license = models.ForeignKey(License, on_delete=models.PROTECT, null=True, blank=True, related_name="models")
@@ -276,7 +316,7 @@ class LanguageModel(VersionedModel):
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     deprecation_date = models.DateField(null=True, blank=True)
-    successor = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="predecessors")
+    successor = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="predecessors")
 
     objects = LanguageModelQuerySet.as_manager()
 
@@ -391,7 +431,8 @@ def _price_field(help_text: str) -> models.DecimalField:
 class Offering(VersionedModel):
     """One model served by one provider, at that provider's prices (USD per 1M tokens)."""
 
-    model = models.ForeignKey(LanguageModel, on_delete=models.CASCADE, related_name="offerings")
+    # PROTECT: deleting a model proposes deleting its offerings explicitly (catalog.review.services.deletion_plan)
+    model = models.ForeignKey(LanguageModel, on_delete=models.PROTECT, related_name="offerings")
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="offerings")
     provider_model_id = models.CharField(max_length=200, blank=True, help_text="The id used in API calls.")
     input_price = _price_field("USD per 1M input tokens.")
@@ -400,12 +441,18 @@ class Offering(VersionedModel):
     batch_input_price = _price_field("USD per 1M input tokens through the batch API.")
     batch_output_price = _price_field("USD per 1M output tokens through the batch API.")
     long_context_threshold = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Prompt length in tokens above which the long-context prices apply."
+        null=True,
+        blank=True,
+        validators=TOKEN_BOUNDS,
+        help_text="Prompt length in tokens above which the long-context prices apply.",
     )
     long_context_input_price = _price_field("USD per 1M input tokens above the threshold.")
     long_context_output_price = _price_field("USD per 1M output tokens above the threshold.")
     context_window = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Context window on this provider, when it differs from the model's."
+        null=True,
+        blank=True,
+        validators=TOKEN_BOUNDS,
+        help_text="Context window on this provider, when it differs from the model's.",
     )
 
     objects = OfferingQuerySet.as_manager()
@@ -495,7 +542,7 @@ class Benchmark(VersionedModel):
 
 
 class BenchmarkResult(VersionedModel):
-    model = models.ForeignKey(LanguageModel, on_delete=models.CASCADE, related_name="benchmark_results")
+    model = models.ForeignKey(LanguageModel, on_delete=models.PROTECT, related_name="benchmark_results")
     benchmark = models.ForeignKey(Benchmark, on_delete=models.PROTECT, related_name="results")
     variant = models.CharField(
         max_length=120, blank=True, help_text='Setting of the run, e.g. "0-shot CoT" or "pass@1".'

@@ -6,14 +6,12 @@ Nothing here writes a live catalog row: `ProposeChangesAdmin` turns a valid form
 
 from __future__ import annotations
 
-import datetime
 import uuid
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR, ActionLocation
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -22,10 +20,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
-from catalog.models import Source
 from catalog.review.diff import changeset_diff, pending_items_for
+from catalog.review.forms import RENDERED_FIELDS, CiteSourceForm, ProposalForm
 from catalog.review.models import AwaitingReview, ChangeItem, ChangeSet, ChangeSetError
 from catalog.review.services import (
     NewRef,
@@ -37,53 +36,11 @@ from catalog.review.services import (
     changeset_rebase,
     changeset_remove_item,
     changeset_revert,
+    deletion_plan,
     editable_fields,
 )
 
 PROPOSAL_FIELDS = ("proposal_source", "proposal_source_url", "proposal_source_title")
-
-
-class SourceChoiceMixin(forms.Form):
-    """Pick an existing source, or give a new URL + title (created on save)."""
-
-    proposal_source = forms.ModelChoiceField(
-        queryset=Source.objects.all(),
-        required=False,
-        label="Source",
-        help_text="The page that backs this change. Every change needs a source before it can be submitted.",
-        widget=AutocompleteSelect(ChangeItem._meta.get_field("source"), admin.site),
-    )
-    proposal_source_url = forms.URLField(required=False, max_length=500, label="…or a new source URL")
-    proposal_source_title = forms.CharField(required=False, max_length=300, label="New source title")
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        url = cleaned.get("proposal_source_url")
-        if url and cleaned.get("proposal_source"):
-            self.add_error("proposal_source_url", "Pick an existing source or enter a new URL, not both.")
-        elif url and not cleaned.get("proposal_source_title") and not Source.objects.filter(url=url).exists():
-            self.add_error("proposal_source_title", "Give the new source a title.")
-        return cleaned
-
-    def chosen_source(self) -> Source | None:
-        if self.cleaned_data.get("proposal_source"):
-            return self.cleaned_data["proposal_source"]
-        url = self.cleaned_data.get("proposal_source_url")
-        if not url:
-            return None
-        source, _ = Source.objects.get_or_create(
-            url=url,
-            defaults={"title": self.cleaned_data["proposal_source_title"], "retrieved_on": datetime.date.today()},
-        )
-        return source
-
-
-class ProposalForm(SourceChoiceMixin, forms.ModelForm):
-    pass
-
-
-class CiteSourceForm(SourceChoiceMixin):
-    pass
 
 
 class ProposeChangesAdmin(admin.ModelAdmin):
@@ -98,14 +55,18 @@ class ProposeChangesAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None):
         fieldsets = []
         for name, options in super().get_fieldsets(request, obj):
-            fields = [f for f in options["fields"] if f not in PROPOSAL_FIELDS]
+            fields = [f for f in options["fields"] if f not in PROPOSAL_FIELDS and f not in RENDERED_FIELDS]
             fieldsets.append((name, {**options, "fields": fields}))
         if self._can_propose(request, obj):
             fieldsets.append(
                 (
                     "Source for this change",
                     {
-                        "fields": ["proposal_source", ("proposal_source_url", "proposal_source_title")],
+                        "fields": [
+                            "proposal_source",
+                            ("proposal_source_url", "proposal_source_title"),
+                            *([RENDERED_FIELDS] if obj is not None else []),
+                        ],
                         "description": "Saving proposes the change for review; the live catalog is not changed "
                         "until a reviewer approves it.",
                     },
@@ -184,8 +145,40 @@ class ProposeChangesAdmin(admin.ModelAdmin):
     def log_deletions(self, request, queryset):
         return None
 
+    delete_confirmation_template = "admin/catalog/proposal_delete_confirmation.html"
+
+    def get_deleted_objects(self, objs, request):
+        """What the confirmation lists: each row and every dependant that will be proposed with it.
+
+        Nothing is protected here: the dependants become explicit items of the change set (or, if the
+        editor chooses, the delete is refused naming them). Applying deletes exactly the reviewed rows.
+        """
+        listed: list[Any] = []
+        counts: dict[str, int] = {}
+        for obj in objs:
+            deletes, links = deletion_plan(obj)
+            counts[str(obj._meta.verbose_name_plural)] = counts.get(str(obj._meta.verbose_name_plural), 0) + 1
+            for row in deletes:
+                name = str(row._meta.verbose_name_plural)
+                counts[name] = counts.get(name, 0) + 1
+            listed.append(
+                f"{capfirst(obj._meta.verbose_name)}: {obj}",
+            )
+            dependants = [f"{capfirst(row._meta.verbose_name)}: {row} (deleted with it)" for row in deletes]
+            dependants += [
+                f"{capfirst(row._meta.verbose_name)}: {row} ({row._meta.get_field(name).verbose_name} cleared)"
+                for row, name in links
+            ]
+            if dependants:
+                listed.append(dependants)
+        return listed, counts, set(), []
+
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
-        self._propose(request, ProposedChange("delete", type(obj), target=obj))
+        dependants = "refuse" if request.POST.get("dependants") == "refuse" else "propose"
+        try:
+            self._propose(request, ProposedChange("delete", type(obj), target=obj, dependants=dependants))
+        except ChangeSetError as error:
+            request._proposal_refused = str(error)
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         for obj in queryset:
@@ -228,6 +221,12 @@ class ProposeChangesAdmin(admin.ModelAdmin):
         return self._after_save(request, obj)
 
     def response_delete(self, request, obj_display, obj_id):
+        refused = getattr(request, "_proposal_refused", "")
+        if refused:
+            messages.error(request, f"Nothing was proposed: {refused}")
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj_id])
+            )
         self._proposal_message(request, f"Deletion of {self.opts.verbose_name} “{obj_display}”:")
         return self._after_save(request, None)
 

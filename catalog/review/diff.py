@@ -103,7 +103,7 @@ def changeset_diff(*, changeset: ChangeSet) -> list[ItemDiff]:
     the schema, not the size.
     """
     items = list(changeset.items.select_related("content_type", "source"))
-    field_source_ids = {pk for item in items for pk in item.field_sources.values()}
+    field_source_ids = {pk for item in items for pk in item.field_sources.values() if pk}
     field_sources = Source.objects.in_bulk(field_source_ids) if field_source_ids else {}
     pending = changeset.state in ChangeSet.PENDING_STATES  # once decided, "live moved" is no longer a warning
     ids_by_model: dict[type[models.Model], set[int]] = defaultdict(set)

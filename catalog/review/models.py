@@ -123,6 +123,16 @@ class ChangeSet(models.Model):
     def get_admin_url(self) -> str:
         return reverse("admin:catalog_changeset_change", args=[self.pk])
 
+    def approver(self):
+        """Who approved it (None before approval). Uses prefetched reviews when there are any."""
+        approvals = [r for r in self.reviews.all() if r.decision == Review.Decision.APPROVE]
+        return approvals[0].reviewer if approvals else None
+
+    def describe_decision(self) -> str:
+        """e.g. "change set #12 by alice, approved by carol"."""
+        approver = self.approver()
+        return f"change set #{self.pk} by {self.author}" + (f", approved by {approver}" if approver else "")
+
     # -- helpers --------------------------------------------------------------------------------------
 
     def _locked(self) -> ChangeSet:

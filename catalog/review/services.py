@@ -57,6 +57,9 @@ class ProposedChange:
     source: Source | None = None
     key: str = ""
     field_sources: dict[str, Source] = field(default_factory=dict)
+    dependants: str = "propose"
+    """For a delete: "propose" also proposes removing (or unlinking) every row that refers to the target;
+    "refuse" refuses a target with dependants, naming them; "included" means the caller proposed them."""
 
 
 # -- values ---------------------------------------------------------------------------------------------
@@ -158,7 +161,12 @@ def changeset_propose(*, user, change: ProposedChange, changeset: ChangeSet | No
         raise ChangeSetError(f"field_sources names fields the change does not set: {', '.join(sorted(unsourced))}.")
     content_type = ContentType.objects.get_for_model(model)
     source_id = change.source.pk if change.source else None
-    field_sources = {name: source.pk for name, source in change.field_sources.items() if source.pk != source_id}
+    # A field mapped to None is recorded without provenance (a restored value nobody had sourced).
+    field_sources = {
+        name: source.pk if source is not None else None
+        for name, source in change.field_sources.items()
+        if source is None or source.pk != source_id
+    }
 
     if change.action == ChangeItem.Action.CREATE:
         item = ChangeItem.objects.create(
@@ -182,6 +190,8 @@ def changeset_propose(*, user, change: ProposedChange, changeset: ChangeSet | No
     existing = ChangeItem.objects.filter(changeset=changeset, content_type=content_type, object_id=live.pk).first()
 
     if change.action == ChangeItem.Action.DELETE:
+        _propose_dependants(user=user, change=change, changeset=changeset, live=live)
+        existing = ChangeItem.objects.filter(changeset=changeset, content_type=content_type, object_id=live.pk).first()
         snapshot = {name: [live_json(live, f), None] for name, f in fields.items()}
         if existing is not None:
             existing.delete()
@@ -234,6 +244,102 @@ def changeset_propose(*, user, change: ProposedChange, changeset: ChangeSet | No
         user=user, action=AuditEvent.Action.PROPOSED, from_state=changeset.state, details={"item": item.pk}
     )
     return item
+
+
+def deletion_plan(obj: models.Model) -> tuple[list[models.Model], list[tuple[models.Model, str]]]:
+    """What deleting `obj` takes with it: (rows to delete, children first; (row, field) links to clear).
+
+    Walks every reverse foreign key from a catalog entity (a VersionedModel) generically, level by level
+    (one query per relation and level, not per row), so a new entity such as a price is covered without
+    listing it here. A non-null reference means the row goes too; a nullable one is cleared instead.
+    """
+    from catalog.models import VersionedModel
+
+    seen = {(type(obj), obj.pk)}
+    levels: list[list[models.Model]] = []
+    links: list[tuple[models.Model, str]] = []
+    level = [obj]
+    while level:
+        by_model: dict[type[models.Model], list[Any]] = defaultdict(list)
+        for row in level:
+            by_model[type(row)].append(row.pk)
+        below: list[models.Model] = []
+        for parent_model, pks in by_model.items():
+            for relation in parent_model._meta.related_objects:
+                related = relation.related_model
+                if relation.many_to_many or not issubclass(related, VersionedModel):
+                    continue
+                fk = relation.field
+                for row in related._default_manager.filter(**{f"{fk.name}__in": pks}).order_by("pk"):
+                    if (type(row), row.pk) in seen:
+                        continue
+                    if fk.null:
+                        links.append((row, fk.name))
+                    else:
+                        seen.add((type(row), row.pk))
+                        below.append(row)
+        if below:
+            levels.append(below)
+        level = below
+    deletes = [row for rows in reversed(levels) for row in rows]
+    links = [(row, name) for row, name in links if (type(row), row.pk) not in seen]
+    return deletes, links
+
+
+def _propose_dependants(*, user, change: ProposedChange, changeset: ChangeSet, live: models.Model) -> None:
+    """Before a delete: propose clearing nullable references and deleting dependent rows, children first."""
+    if change.dependants == "included":
+        return
+    deletes, links = deletion_plan(live)
+    proposed = {
+        (ct_id, pk)
+        for ct_id, pk in changeset.items.filter(action=ChangeItem.Action.DELETE).values_list(
+            "content_type_id", "object_id"
+        )
+    }
+
+    def key(row: models.Model) -> tuple[int, Any]:
+        return ContentType.objects.get_for_model(row).pk, row.pk
+
+    deletes = [row for row in deletes if key(row) not in proposed]
+    links = [(row, name) for row, name in links if key(row) not in proposed]
+    if not deletes and not links:
+        return
+    if change.dependants == "refuse":
+        named = [f"{row._meta.verbose_name} “{row}”" for row in deletes] + [
+            f"{row._meta.verbose_name} “{row}” ({name})" for row, name in links
+        ]
+        shown = ", ".join(named[:10]) + (f" and {len(named) - 10} more" if len(named) > 10 else "")
+        raise ChangeSetError(f"{live} cannot be deleted on its own: these rows refer to it: {shown}.")
+    for row, name in links:
+        changeset_propose(
+            user=user,
+            change=ProposedChange(
+                ChangeItem.Action.UPDATE, type(row), values={name: None}, target=row, source=change.source
+            ),
+            changeset=changeset,
+        )
+    for row in deletes:
+        changeset_propose(
+            user=user,
+            change=ProposedChange(
+                ChangeItem.Action.DELETE, type(row), target=row, source=change.source, dependants="included"
+            ),
+            changeset=changeset,
+        )
+
+
+def row_changes_since(*, obj: models.Model, version: int) -> list[tuple[ChangeSet, set[str]]]:
+    """Applied change sets that wrote `obj` after it was at `version`, newest first, with the fields each wrote."""
+    content_type = ContentType.objects.get_for_model(obj)
+    items = (
+        ChangeItem.objects.applied()
+        .filter(content_type=content_type, object_id=obj.pk, base_version__gte=version)
+        .select_related("changeset__author")
+        .prefetch_related("changeset__reviews__reviewer")
+        .order_by("-changeset__applied_at", "-id")
+    )
+    return [(item.changeset, set(item.changes)) for item in items]
 
 
 def _merged_field_sources(
@@ -336,7 +442,13 @@ def _lock_targets(items: list[ChangeItem]) -> dict[int, models.Model]:
 
 
 def _conflicts(items: list[ChangeItem], targets: dict[int, models.Model]) -> list[dict[str, Any]]:
+    """Per field: a field conflicts only when its live value differs from the one it was drafted against.
+
+    Another change set that moved other fields of the same row is no conflict: this item writes only its
+    own fields. Each conflict names the field, both values and the applied change set that moved it.
+    """
     problems = []
+    moved_fields: list[tuple[ChangeItem, models.Model, str]] = []
     for item in items:
         if item.action == ChangeItem.Action.CREATE:
             continue
@@ -355,25 +467,67 @@ def _conflicts(items: list[ChangeItem], targets: dict[int, models.Model]) -> lis
         if obj.version == item.base_version:
             continue
         fields = _fields_by_name(type(obj))
-        moved = [name for name, (old, _new) in item.changes.items() if live_json(obj, fields[name]) != old]
-        for name in moved or list(item.changes):
-            old, new = item.changes[name]
-            problems.append(
-                {
-                    "item": item.pk,
-                    "object": item.object_repr,
-                    "field": name,
-                    "kind": "moved",
-                    "drafted": old,
-                    "live": live_json(obj, fields[name]),
-                    "proposed": new,
-                    "message": (
-                        f"{item.object_repr}: {name} is now {live_json(obj, fields[name])!r}, "
-                        f"drafted against {old!r} (version {item.base_version} -> {obj.version})."
-                    ),
-                }
-            )
+        moved_fields += [
+            (item, obj, name)
+            for name, (old, _new) in item.changes.items()
+            if name in fields and live_json(obj, fields[name]) != old
+        ]
+    movers = _movers([(item, name) for item, _obj, name in moved_fields])
+    for item, obj, name in moved_fields:
+        old, new = item.changes[name]
+        live = live_json(obj, _fields_by_name(type(obj))[name])
+        mover = movers.get((item.pk, name))
+        by = f" by {mover.describe_decision()}" if mover else ""
+        problems.append(
+            {
+                "item": item.pk,
+                "object": item.object_repr,
+                "field": name,
+                "kind": "moved",
+                "drafted": old,
+                "live": live,
+                "proposed": new,
+                "moved_by": mover.pk if mover else None,
+                "message": (
+                    f"{item.object_repr}: {name} was drafted against {_shown(old)} but is now {_shown(live)}, "
+                    f"changed{by} since this was drafted."
+                ),
+            }
+        )
     return problems
+
+
+def _shown(value: Any) -> str:
+    return "empty" if value is None or value == "" else repr(value)
+
+
+def _movers(pairs: list[tuple[ChangeItem, str]]) -> dict[tuple[int, str], ChangeSet]:
+    """For each (item, field): the newest applied change set that wrote that field of the target after the
+    item was drafted (one query for all of them)."""
+    if not pairs:
+        return {}
+    condition = models.Q()
+    for item, _name in pairs:
+        condition |= models.Q(content_type_id=item.content_type_id, object_id=item.object_id)
+    applied = (
+        ChangeItem.objects.applied()
+        .filter(condition)
+        .select_related("changeset__author")
+        .prefetch_related("changeset__reviews__reviewer")
+        .order_by("-changeset__applied_at", "-id")
+    )
+    by_target: dict[tuple[int, int], list[ChangeItem]] = defaultdict(list)
+    for other in applied:
+        by_target[(other.content_type_id, other.object_id)].append(other)
+    found = {}
+    for item, name in pairs:
+        for other in by_target[(item.content_type_id, item.object_id)]:
+            # an update drafted on version v writes v + 1; a create (no base version) wrote version 1
+            wrote_after = other.base_version is not None and other.base_version >= (item.base_version or 0)
+            if name in other.changes and wrote_after and other.changeset_id != item.changeset_id:
+                found[(item.pk, name)] = other.changeset
+                break
+    return found
 
 
 def _validation_problems(item: ChangeItem, error: ValidationError) -> list[dict[str, Any]]:
@@ -486,7 +640,7 @@ def _record_provenance(
     }
     previous = {name: (existing[name].source_id if name in existing else None) for name in item.changes}
     for name, (_old, new) in item.changes.items():
-        if new is None or new == "" or new == []:
+        if new is None or new == "" or new == [] or item.source_id_for(name) is None:
             if name in existing:
                 existing[name].delete()
             continue
@@ -636,25 +790,51 @@ def changeset_revert(*, changeset: ChangeSet, user, comment: str = "") -> Change
         comment=comment,
         details={"reverts": changeset.pk},
     )
-    for item in items:
+    # Rows this set deleted come back as new rows: references to them point at the recreated row.
+    recreated = {
+        (item.content_type_id, item.object_id): f"restore-{item.pk}"
+        for item in items
+        if item.action == ChangeItem.Action.DELETE
+    }
+
+    def old_values(model: type[models.Model], fields: dict[str, models.Field], item: ChangeItem) -> dict[str, Any]:
+        values = {}
+        for name, (old, _new) in item.changes.items():
+            if name not in fields:
+                continue
+            f = fields[name]
+            if f.is_relation and old is not None and not isinstance(old, dict):
+                key = recreated.get((ContentType.objects.get_for_model(f.related_model).pk, old))
+                if key is not None:
+                    values[name] = NewRef(key)
+                    continue
+            values[name] = value_from_json(f, old)
+        return values
+
+    for item in items:  # newest first: a parent deleted after its children is recreated before them
         model = item.target_model()
         fields = _fields_by_name(model)
         live = model._default_manager.filter(pk=item.object_id).first() if item.object_id else None
         source, field_sources = _revert_sources(item, sources)
         if item.action == ChangeItem.Action.DELETE:
-            values = {
-                name: value_from_json(fields[name], old) for name, (old, _new) in item.changes.items() if name in fields
-            }
+            values = old_values(model, fields, item)
             field_sources = {name: s for name, s in field_sources.items() if values.get(name) not in (None, "", [])}
+            # A value that had no provenance when deleted comes back without one (not backed by the revert).
+            field_sources |= dict.fromkeys(set(values) - set(item.previous_provenance))
             change = ProposedChange(
-                ChangeItem.Action.CREATE, model, values=values, source=source, field_sources=field_sources
+                ChangeItem.Action.CREATE,
+                model,
+                values=values,
+                source=source,
+                field_sources=field_sources,
+                key=recreated[(item.content_type_id, item.object_id)],
             )
         elif live is None:
             raise ChangeSetError(f"Cannot revert: {item.object_repr} no longer exists.")
         elif item.action == ChangeItem.Action.CREATE:
             change = ProposedChange(ChangeItem.Action.DELETE, model, target=live, source=source)
         else:
-            values = {name: value_from_json(fields[name], old) for name, (old, _new) in item.changes.items()}
+            values = old_values(model, fields, item)
             change = ProposedChange(
                 ChangeItem.Action.UPDATE, model, target=live, values=values, source=source, field_sources=field_sources
             )

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from catalog.models import ChangeItem, ChangeSet, LanguageModel, Offering, Provenance, Source
@@ -19,37 +18,18 @@ from tests.factories import (
     create_source,
 )
 
-from .workflow_support import create_editor, create_reviewer, propose_price, submitted_price_change
+from .workflow_support import (
+    admin_url,
+    create_editor,
+    create_reviewer,
+    form_data,
+    message_texts,
+    propose_price,
+    submitted_price_change,
+    transition_url,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def admin_url(model, action: str, *args) -> str:
-    return reverse(f"admin:catalog_{model._meta.model_name}_{action}", args=args)
-
-
-def transition_url(changeset: ChangeSet, action: str) -> str:
-    return reverse("admin:catalog_changeset_transition", args=[changeset.pk, action])
-
-
-def form_data(response) -> dict[str, str]:
-    """The POST body the rendered admin form (and its inlines) would send unchanged."""
-    forms = [response.context["adminform"].form]
-    data: dict[str, str] = {}
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        forms.extend([formset.management_form, *formset.forms])
-    for form in forms:
-        for bound in form:
-            value = bound.value()
-            if value is None or value is False and bound.name == "DELETE":
-                continue
-            data[bound.html_name] = str(value)
-    return data
-
-
-def message_texts(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture

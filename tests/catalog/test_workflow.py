@@ -109,7 +109,7 @@ class TestWithdraw:
         if stage != "draft":
             changeset.submit(user=editor, summary="s")
         if stage == "conflicted":
-            Offering.objects.filter(pk=offering.pk).update(version=5)
+            Offering.objects.filter(pk=offering.pk).update(version=5, input_price=Decimal("0.90"))
             assert changeset_approve(changeset=changeset, user=reviewer) is False
         changeset.withdraw(user=editor, comment="Changed my mind")
         assert ChangeSet.objects.get(pk=changeset.pk).state == State.WITHDRAWN
