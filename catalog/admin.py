@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.text import capfirst
 
 from catalog.models import (
+    MODALITIES,
     Benchmark,
     BenchmarkResult,
     LanguageModel,
@@ -17,7 +19,7 @@ from catalog.models import (
     Source,
 )
 from catalog.review.admin import ProposeChangesAdmin
-from catalog.review.forms import RENDERED_FIELDS, VersionedInlineForm
+from catalog.review.forms import RENDERED_FIELDS, ModalitiesField, VersionedInlineForm
 
 
 @admin.register(Source)
@@ -131,6 +133,15 @@ class OfferingInline(admin.TabularInline):
 
 @admin.register(LanguageModel)
 class LanguageModelAdmin(ProposeChangesAdmin):
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("input_modalities", "output_modalities"):
+            return ModalitiesField(
+                vocabulary=MODALITIES,
+                label=capfirst(db_field.verbose_name),
+                help_text="Tick each one the model accepts (input) or produces (output); none ticked: not yet sourced.",
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     list_display = ["name", "organization", "release_date", "context_window", "license", "status", "version"]
     list_filter = ["status", "organization", "license__kind", "reasoning", "vision", "function_calling"]
     list_select_related = ["organization", "license"]

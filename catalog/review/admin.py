@@ -283,6 +283,7 @@ class ChangeSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         is_reviewer = user.has_perm("catalog.review_changeset")
         can_act = self.has_change_permission(request, changeset)
         draft = changeset.state == ChangeSet.State.DRAFT
+        events = list(changeset.events.select_related("actor"))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -290,7 +291,17 @@ class ChangeSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "subtitle": None,
             "changeset": changeset,
             "diffs": changeset_diff(changeset=changeset),
-            "events": changeset.events.select_related("actor"),
+            "events": events,
+            "decided": next(
+                (
+                    e
+                    for e in reversed(events)
+                    if e.to_state == changeset.state
+                    and e.to_state != ChangeSet.State.DRAFT
+                    and e.from_state != e.to_state
+                ),
+                None,
+            ),
             "reverted_by": changeset.reverted_by.all(),
             "can_edit": can_act and is_author and draft,
             "can_withdraw": can_act and is_author and changeset.state in ChangeSet.PENDING_STATES,
@@ -341,7 +352,9 @@ class ChangeSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     request, f"Change set #{changeset.pk} is a draft again, redrafted against the live values."
                 )
             elif action == "revert":
-                reverse_set = changeset_revert(changeset=changeset, user=user, comment=comment)
+                reverse_set = changeset_revert(
+                    changeset=changeset, user=user, comment=comment, publish_comment=post.get("publish_comment") == "on"
+                )
                 messages.success(
                     request,
                     f"Change set #{reverse_set.pk} reverts #{changeset.pk}; another reviewer must approve it.",

@@ -67,7 +67,7 @@ def _price_jump_flags(item: ChangeItem) -> list[str]:
             old_d, new_d = Decimal(old), Decimal(new)
         except (TypeError, InvalidOperation):
             continue
-        if old_d > 0 and new_d > 0 and (new_d / old_d >= PRICE_JUMP_FACTOR or old_d / new_d >= PRICE_JUMP_FACTOR):
+        if old_d > 0 and new_d > 0 and (new_d / old_d > PRICE_JUMP_FACTOR or old_d / new_d > PRICE_JUMP_FACTOR):
             flags.append(f"{name}: the price changes more than 10x (${old} -> ${new}); check the unit.")
     return flags
 

@@ -165,6 +165,29 @@ def _put(data, key: str, formfield: forms.Field, value: Any) -> None:
         data[key] = str(prepared)
 
 
+class ModalitiesField(forms.MultipleChoiceField):
+    """Checkboxes over the modality vocabulary; none ticked means "not yet sourced" (NULL)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, vocabulary: tuple[str, ...], **kwargs: Any) -> None:
+        kwargs.pop("encoder", None)
+        kwargs.pop("decoder", None)
+        kwargs.pop("max_length", None)
+        super().__init__(choices=[(m, m) for m in vocabulary], required=False, **kwargs)
+        self.vocabulary = vocabulary
+
+    def prepare_value(self, value: Any) -> Any:
+        return value or []
+
+    def clean(self, value: Any) -> list[str] | None:
+        chosen = super().clean(value)
+        return [m for m in self.vocabulary if m in chosen] or None
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return sorted(initial or []) != sorted(data or [])
+
+
 class ProposalForm(RenderedVersionMixin, SourceChoiceMixin, forms.ModelForm):
     pass
 

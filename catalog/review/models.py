@@ -9,6 +9,7 @@ catalog entities by app label only, so this module imports nothing from `catalog
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -177,6 +178,49 @@ class ChangeSet(models.Model):
         self.save(update_fields=["state", "updated_at", *fields])
         self._record(user=user, action=action, from_state=from_state, comment=comment, details=details)
 
+    def _duplicate_unique_values(self, items: list[ChangeItem]) -> list[str]:
+        """Unique fields (slugs, names) this set would give a value another row has or another pending set
+        proposes. Queries: two per (model, unique field) touched, whatever the number of items."""
+        wanted: dict[tuple[type[models.Model], str], dict[Any, ChangeItem]] = {}
+        clashes: list[str] = []
+        for item in items:
+            if item.action == ChangeItem.Action.DELETE:
+                continue
+            model = item.target_model()
+            for name, (_old, new) in item.changes.items():
+                field = model._meta.get_field(name)
+                if not field.unique or field.primary_key or new in (None, ""):
+                    continue
+                seen = wanted.setdefault((model, name), {})
+                if new in seen:
+                    clashes.append(f"{name} “{new}” is proposed twice in this set")
+                seen[new] = item
+        deleted = {(i.content_type_id, i.object_id) for i in items if i.action == ChangeItem.Action.DELETE}
+        for (model, name), values in wanted.items():
+            content_type = ContentType.objects.get_for_model(model)
+            targets = [i.object_id for i in values.values() if i.object_id]
+            live = model._default_manager.filter(**{f"{name}__in": list(values)}).exclude(pk__in=targets)
+            for row in live:
+                if (content_type.pk, row.pk) not in deleted:
+                    value = getattr(row, name)
+                    clashes.append(f"{name} “{value}” is already used by {model._meta.verbose_name} “{row}”")
+            others = (
+                ChangeItem.objects.filter(
+                    content_type=content_type,
+                    changeset__state__in=[self.State.SUBMITTED, self.State.CONFLICTED, self.State.APPROVED],
+                    **{f"changes__{name}__1__in": list(values)},
+                )
+                .exclude(changeset=self)
+                .exclude(action=ChangeItem.Action.DELETE)
+                .select_related("changeset")
+            )
+            for other in others:
+                clashes.append(
+                    f"{name} “{other.changes[name][1]}” is also proposed by change set #{other.changeset_id} "
+                    f"({other.describe_target()})"
+                )
+        return clashes
+
     # -- transitions ----------------------------------------------------------------------------------
 
     @transaction.atomic
@@ -186,9 +230,12 @@ class ChangeSet(models.Model):
         self._require_state(self.State.DRAFT, action="submit")
         self._require_author(user, "submit")
         summary = (summary or self.summary).strip()
-        items = list(self.items.all())
+        items = list(self.items.select_related("content_type"))
         if not items:
             raise ChangeSetError(f"Change set #{self.pk} is empty: propose a change before submitting.")
+        duplicates = self._duplicate_unique_values(items)
+        if duplicates:
+            raise ChangeSetError("Unique values would collide: " + "; ".join(duplicates[:5]) + ".")
         unsourced = [item for item in items if item.source_id is None]
         if unsourced:
             names = ", ".join(item.describe() for item in unsourced[:5])
@@ -305,6 +352,9 @@ class ChangeItem(models.Model):
 
     def describe(self) -> str:
         return f"{self.get_action_display()} {self.content_type.name} “{self.object_repr}”"
+
+    def describe_target(self) -> str:
+        return f"{self.get_action_display().lower()} “{self.object_repr}”"
 
     def target_model(self) -> type[models.Model]:
         return self.content_type.model_class()

@@ -762,7 +762,7 @@ def changeset_create_applied(*, author, reviewer, changes: list[ProposedChange],
 
 
 @transaction.atomic
-def changeset_revert(*, changeset: ChangeSet, user, comment: str = "") -> ChangeSet:
+def changeset_revert(*, changeset: ChangeSet, user, comment: str = "", publish_comment: bool = False) -> ChangeSet:
     """Generate and submit the reverse of an applied change set, authored by `user` (a reviewer).
 
     It is reviewed like any other change set: someone other than `user` must approve it.
@@ -780,7 +780,7 @@ def changeset_revert(*, changeset: ChangeSet, user, comment: str = "") -> Change
         {pk for item in items for pk in [*item.previous_provenance.values(), *item.field_sources.values()] if pk}
     )
     summary = f"Revert change set #{changeset.pk}" + (f" ({changeset.summary})" if changeset.summary else "")
-    if comment.strip():
+    if comment.strip() and publish_comment:  # the summary is the public headline; the comment stays internal
         summary += f": {comment.strip()}"
     reverse_set = ChangeSet.objects.create(author=user, summary=summary, reverts=changeset)
     reverse_set._record(

@@ -55,10 +55,10 @@ def transition_url(changeset: ChangeSet, action: str) -> str:
     return reverse("admin:catalog_changeset_transition", args=[changeset.pk, action])
 
 
-def form_data(response) -> dict[str, str]:
+def form_data(response) -> dict[str, str | list[str]]:
     """The POST body the rendered admin form (and its inlines) would send unchanged."""
     forms = [response.context["adminform"].form]
-    data: dict[str, str] = {}
+    data: dict[str, str | list[str]] = {}
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
         forms.extend([formset.management_form, *formset.forms])
@@ -67,7 +67,7 @@ def form_data(response) -> dict[str, str]:
             value = bound.value()
             if value is None or value is False and bound.name == "DELETE":
                 continue
-            data[bound.html_name] = str(value)
+            data[bound.html_name] = [str(v) for v in value] if isinstance(value, list) else str(value)
     return data
 
 
