@@ -458,6 +458,7 @@ class Offering(VersionedModel):
     objects = OfferingQuerySet.as_manager()
 
     PRICE_FIELDS = OFFERING_PRICE_FIELDS
+    review_parent = "model"  # the review page lists offerings under their model
 
     class Meta:
         ordering = ["model__name", "provider__name"]
@@ -552,6 +553,8 @@ class BenchmarkResult(VersionedModel):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="benchmark_results")
     self_reported = models.BooleanField(default=True, help_text="Reported by the model's maker.")
 
+    review_parent = "model"
+
     class Meta:
         ordering = ["benchmark__name", "variant"]
         constraints = [
@@ -608,5 +611,6 @@ from catalog.review.models import (  # noqa: E402, F401  the review workflow's m
     ChangeItem,
     ChangeSet,
     ChangeSetError,
+    ItemComment,
     Review,
 )

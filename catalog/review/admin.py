@@ -13,7 +13,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR, ActionLocation
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -23,18 +25,28 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
-from catalog.review.diff import changeset_diff, pending_items_for
+from catalog.review.diff import (
+    REVIEW_FILTERS,
+    REVIEW_PAGE_SIZE,
+    changeset_diff,
+    pending_items_for,
+    review_counts,
+    review_items,
+)
 from catalog.review.forms import RENDERED_FIELDS, CiteSourceForm, ProposalForm
-from catalog.review.models import AwaitingReview, ChangeItem, ChangeSet, ChangeSetError
+from catalog.review.models import AuditEvent, AwaitingReview, ChangeItem, ChangeSet, ChangeSetError, ItemComment
 from catalog.review.services import (
     NewRef,
     ProposedChange,
     changeset_approve,
     changeset_cite_source,
+    changeset_comment_item,
+    changeset_decide_items,
     changeset_open_draft,
     changeset_propose,
     changeset_rebase,
     changeset_remove_item,
+    changeset_reopen,
     changeset_revert,
     deletion_plan,
     editable_fields,
@@ -264,6 +276,11 @@ class ChangeSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 name="catalog_changeset_transition",
             ),
             path(
+                "<int:pk>/items/<int:item_pk>/comment/",
+                self.admin_site.admin_view(self.comment_item_view),
+                name="catalog_changeset_comment_item",
+            ),
+            path(
                 "<int:pk>/items/<int:item_pk>/remove/",
                 self.admin_site.admin_view(self.remove_item_view),
                 name="catalog_changeset_remove_item",
@@ -273,7 +290,9 @@ class ChangeSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         try:
-            changeset = ChangeSet.objects.select_related("author", "reverts").get(pk=int(object_id))
+            changeset = ChangeSet.objects.select_related("author", "reverts", "reopened_from", "split_from").get(
+                pk=int(object_id)
+            )
         except (ValueError, ChangeSet.DoesNotExist):
             raise Http404("No such change set.") from None
         if not self.has_view_permission(request, changeset):
@@ -283,14 +302,32 @@ class ChangeSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         is_reviewer = user.has_perm("catalog.review_changeset")
         can_act = self.has_change_permission(request, changeset)
         draft = changeset.state == ChangeSet.State.DRAFT
-        events = list(changeset.events.select_related("actor"))
+        # Transitions only: one "proposed" event per item would make the history as long as the set.
+        events = list(
+            changeset.events.exclude(action__in=[AuditEvent.Action.PROPOSED, AuditEvent.Action.ITEM_REMOVED])
+            .select_related("actor")
+            .order_by("id")
+        )
+        show = request.GET.get("show", "")
+        if show not in REVIEW_FILTERS:
+            show = ""
+        items = review_items(changeset=changeset, show=show).prefetch_related(
+            Prefetch("comments", queryset=ItemComment.objects.select_related("author"))
+        )
+        page = Paginator(items, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+        counts = review_counts(changeset=changeset)
+        can_review = can_act and is_reviewer and not is_author and changeset.state == ChangeSet.State.SUBMITTED
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": str(changeset),
             "subtitle": None,
             "changeset": changeset,
-            "diffs": changeset_diff(changeset=changeset),
+            "diffs": changeset_diff(changeset=changeset, items=list(page.object_list)),
+            "page": page,
+            "show": show,
+            "filters": REVIEW_FILTERS,
+            "counts": counts,
             "events": events,
             "decided": next(
                 (
@@ -303,10 +340,15 @@ class ChangeSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 None,
             ),
             "reverted_by": changeset.reverted_by.all(),
+            "parts": changeset.parts.all(),
             "can_edit": can_act and is_author and draft,
             "can_withdraw": can_act and is_author and changeset.state in ChangeSet.PENDING_STATES,
             "can_rebase": can_act and is_author and changeset.state == ChangeSet.State.CONFLICTED,
-            "can_review": can_act and is_reviewer and not is_author and changeset.state == ChangeSet.State.SUBMITTED,
+            "can_reopen": can_act
+            and is_author
+            and changeset.state in (ChangeSet.State.REJECTED, ChangeSet.State.WITHDRAWN),
+            "can_review": can_review,
+            "can_comment": changeset.state in ChangeSet.PENDING_STATES and (is_author or is_reviewer),
             "own_submitted": is_author and changeset.state == ChangeSet.State.SUBMITTED,
             "can_revert": can_act and is_reviewer and changeset.state == ChangeSet.State.APPLIED,
             "cite_form": CiteSourceForm(),
@@ -332,7 +374,10 @@ class ChangeSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 changeset.withdraw(user=user, comment=comment)
                 messages.success(request, f"Change set #{changeset.pk} is withdrawn.")
             elif action == "approve":
-                if changeset_approve(changeset=changeset, user=user, comment=comment):
+                acknowledged = post.get("acknowledge_warnings") == "on"
+                if changeset_approve(
+                    changeset=changeset, user=user, comment=comment, acknowledge_warnings=acknowledged
+                ):
                     messages.success(
                         request,
                         f"Change set #{changeset.pk} is approved and live (catalog revision {changeset.revision}).",
@@ -346,6 +391,26 @@ class ChangeSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             elif action == "reject":
                 changeset.reject(user=user, comment=comment)
                 messages.success(request, f"Change set #{changeset.pk} is rejected; the author can see why.")
+            elif action == "reopen":
+                draft = changeset_reopen(changeset=changeset, user=user)
+                messages.success(request, f"Change set #{draft.pk} is a new draft reopened from #{changeset.pk}.")
+                return self._redirect(draft)
+            elif action in ("approve-items", "reject-items"):
+                decision = "approve" if action == "approve-items" else "reject"
+                ids = [int(pk) for pk in post.getlist("items") if pk.isdigit()]
+                part = changeset_decide_items(
+                    changeset=changeset,
+                    user=user,
+                    item_ids=ids,
+                    decision=decision,
+                    comment=comment,
+                    acknowledge_warnings=post.get("acknowledge_warnings") == "on",
+                )
+                messages.success(
+                    request,
+                    f"{part.items.count()} change(s) moved to change set #{part.pk}, now "
+                    f"{part.get_state_display().lower()}; the rest of #{changeset.pk} stays in review.",
+                )
             elif action == "rebase":
                 changeset_rebase(changeset=changeset, user=user)
                 messages.success(
@@ -380,6 +445,18 @@ class ChangeSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         except ChangeSetError as error:
             messages.error(request, str(error))
         return self._redirect(changeset)
+
+    @method_decorator(require_POST)
+    def comment_item_view(self, request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+        item = get_object_or_404(ChangeItem.objects.select_related("changeset"), pk=item_pk, changeset_id=pk)
+        if not self.has_view_permission(request, item.changeset):
+            raise PermissionDenied
+        try:
+            changeset_comment_item(item=item, user=request.user, text=request.POST.get("text", ""))
+            messages.success(request, f"Comment added on {item.describe()}.")
+        except ChangeSetError as error:
+            messages.error(request, str(error))
+        return HttpResponseRedirect(f"{item.changeset.get_admin_url()}#item-{item.pk}")
 
     @method_decorator(require_POST)
     def remove_item_view(self, request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import copy
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 
 from catalog.models import Offering, Source
+from catalog.review.checks import item_warnings
 from catalog.review.models import ChangeItem, ChangeSet
-from catalog.review.services import PRICE_JUMP_FACTOR, _fields_by_name, live_json, value_from_json
+from catalog.review.services import _fields_by_name, live_json
 
 
 @dataclass
@@ -55,54 +53,51 @@ def _display(model_field: models.Field | None, value: Any, related: dict[tuple[t
     return str(value)
 
 
-def _price_jump_flags(item: ChangeItem) -> list[str]:
-    if item.content_type.model_class() is not Offering or item.action != ChangeItem.Action.UPDATE:
-        return []
-    flags = []
-    for name in Offering.PRICE_FIELDS:
-        if name not in item.changes:
-            continue
-        old, new = item.changes[name]
-        try:
-            old_d, new_d = Decimal(old), Decimal(new)
-        except (TypeError, InvalidOperation):
-            continue
-        if old_d > 0 and new_d > 0 and (new_d / old_d > PRICE_JUMP_FACTOR or old_d / new_d > PRICE_JUMP_FACTOR):
-            flags.append(f"{name}: the price changes more than 10x (${old} -> ${new}); check the unit.")
-    return flags
+REVIEW_FILTERS = {
+    "": "All changes",
+    "warnings": "Only warnings",
+    "prices": "Only price changes",
+    "deletions": "Only deletions",
+}
+REVIEW_PAGE_SIZE = 100
 
 
-def _clean_flags(item: ChangeItem, live: models.Model | None) -> list[str]:
-    """Run the model's own checks (no database) on the row as it would read after applying."""
-    model = item.target_model()
-    if item.action == ChangeItem.Action.DELETE:
-        return []
-    fields = _fields_by_name(model)
-    obj = model() if live is None else copy.copy(live)
-    for name, (_old, new) in item.changes.items():
-        if isinstance(new, dict):
-            continue
-        try:
-            setattr(obj, fields[name].attname, value_from_json(fields[name], new))
-        except ValidationError as error:
-            return [f"{name}: {' '.join(error.messages)}"]
-    try:
-        obj.clean()
-    except ValidationError as error:
-        return [
-            f"{'' if name == '__all__' else name + ': '}{' '.join(messages)}"
-            for name, messages in error.message_dict.items()
-        ]
-    return []
+def review_items(*, changeset: ChangeSet, show: str = "") -> models.QuerySet:
+    """The set's items in review order: grouped under their top object (model -> offering -> prices)."""
+    items = changeset.items.select_related("content_type", "source").order_by("group_label", "group_key", "depth", "id")
+    if show == "warnings":
+        items = items.exclude(warnings=[])
+    elif show == "prices":
+        items = items.touching_prices()
+    elif show == "deletions":
+        items = items.filter(action=ChangeItem.Action.DELETE)
+    return items
 
 
-def changeset_diff(*, changeset: ChangeSet) -> list[ItemDiff]:
+def review_counts(*, changeset: ChangeSet) -> dict[str, int]:
+    """Counts per kind of change and per warning, in one query whatever the size of the set."""
+    counts = changeset.items.aggregate(
+        total=models.Count("pk"),
+        creates=models.Count("pk", filter=models.Q(action=ChangeItem.Action.CREATE)),
+        updates=models.Count("pk", filter=models.Q(action=ChangeItem.Action.UPDATE)),
+        deletions=models.Count("pk", filter=models.Q(action=ChangeItem.Action.DELETE)),
+        prices=models.Count("pk", filter=models.Q(changes__has_any_keys=list(Offering.PRICE_FIELDS))),
+        warned=models.Count("pk", filter=~models.Q(warnings=[])),
+        price_jumps=models.Count("pk", filter=models.Q(warnings__icontains="more than 10x")),
+        groups=models.Count("group_key", distinct=True),
+    )
+    counts["warnings"] = counts.pop("warned")
+    return counts
+
+
+def changeset_diff(*, changeset: ChangeSet, items: list[ChangeItem] | None = None) -> list[ItemDiff]:
     """Field-level review table: object, field, value drafted against, live value, proposed value, flags.
 
-    Queries: items, one per target model, one per related model shown, one for per-field sources: bounded by
-    the schema, not the size.
+    `items` is the page to show (default: every item). Queries: one per target model, one per related
+    model shown, one for per-field sources: bounded by the schema, not the size.
     """
-    items = list(changeset.items.select_related("content_type", "source"))
+    if items is None:
+        items = list(changeset.items.select_related("content_type", "source"))
     field_source_ids = {pk for item in items for pk in item.field_sources.values() if pk}
     field_sources = Source.objects.in_bulk(field_source_ids) if field_source_ids else {}
     pending = changeset.state in ChangeSet.PENDING_STATES  # once decided, "live moved" is no longer a warning
@@ -162,7 +157,7 @@ def changeset_diff(*, changeset: ChangeSet) -> list[ItemDiff]:
                 target_url = ""
         live_exists = item.action == ChangeItem.Action.CREATE or live is not None or not pending
         stale = pending and live is not None and item.base_version is not None and live.version != item.base_version
-        flags = _clean_flags(item, live) + _price_jump_flags(item) if pending else []
+        flags = item_warnings(item, live) if pending else []
         if not live_exists:
             flags.append("The row was deleted after this change was drafted.")
         diffs.append(

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from catalog.review import notifications
+
 
 def _offering_model() -> type[models.Model]:
     return apps.get_model("catalog", "Offering")
@@ -90,8 +92,27 @@ class ChangeSet(models.Model):
     PENDING_STATES = (State.DRAFT, State.SUBMITTED, State.CONFLICTED)
 
     author = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="changesets")
+    name = models.CharField(
+        max_length=120, blank=True, help_text='The author\'s name for the draft, e.g. "Anthropic price update".'
+    )
     summary = models.TextField(blank=True, help_text="What changes and why, for the reviewer and the changelog.")
     state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT, db_index=True)
+    reopened_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reopened_as",
+        help_text="The rejected or withdrawn change set this draft starts again from.",
+    )
+    split_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parts",
+        help_text="The change set a reviewer took these items out of (approved or rejected per item).",
+    )
     reverts = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -119,7 +140,8 @@ class ChangeSet(models.Model):
         permissions = [("review_changeset", "Can review (approve, reject, revert) change sets")]
 
     def __str__(self) -> str:
-        return f"Change set #{self.pk}" + (f": {Truncator(self.summary).chars(80)}" if self.summary else "")
+        label = self.name or Truncator(self.summary).chars(80)
+        return f"Change set #{self.pk}" + (f": {label}" if label else "")
 
     def get_admin_url(self) -> str:
         return reverse("admin:catalog_changeset_change", args=[self.pk])
@@ -252,6 +274,7 @@ class ChangeSet(models.Model):
             submitted_at=timezone.now(),
             problems=[],
         )
+        notifications.notify_submitted(self)
 
     @transaction.atomic
     def withdraw(self, *, user, comment: str = "") -> None:
@@ -274,6 +297,7 @@ class ChangeSet(models.Model):
             changeset=self, author_id=self.author_id, reviewer=user, decision=Review.Decision.REJECT, comment=comment
         )
         self._move(user=user, to_state=self.State.REJECTED, action=AuditEvent.Action.REJECTED, comment=comment)
+        notifications.notify_author(self, what="rejected", actor=user, comment=comment)
 
 
 class ChangeItemQuerySet(models.QuerySet):
@@ -328,6 +352,14 @@ class ChangeItem(models.Model):
     previous_provenance = models.JSONField(
         default=dict, blank=True, help_text="field -> source id that backed the value before this item applied."
     )
+    warnings = models.JSONField(
+        default=list, blank=True, help_text="Checks a reviewer must acknowledge (price jumps, cutoff after release)."
+    )
+    group_key = models.CharField(
+        max_length=60, blank=True, help_text='The top object this item belongs under, e.g. "languagemodel:12".'
+    )
+    group_label = models.CharField(max_length=300, blank=True, help_text="That object's name, for sorting.")
+    depth = models.PositiveSmallIntegerField(default=0, help_text="0 for the top object, 1 for its offerings, ...")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -336,6 +368,12 @@ class ChangeItem(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = "change item"
+        indexes = [
+            models.Index(
+                fields=["changeset", "group_label", "group_key", "depth", "id"], name="change_item_grouped_idx"
+            ),
+            models.Index(fields=["content_type", "object_id"], name="change_item_target_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(action="create") | Q(object_id__isnull=False),
@@ -377,6 +415,21 @@ class ChangeItem(models.Model):
 
 def _decimal_or_none(value: object) -> Decimal | None:
     return None if value is None or value == "" else Decimal(str(value))
+
+
+class ItemComment(models.Model):
+    """A reviewer's (or the author's) note on one item of a change set."""
+
+    item = models.ForeignKey(ChangeItem, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.author} on item #{self.item_id}: {Truncator(self.text).chars(40)}"
 
 
 class Review(models.Model):
@@ -425,6 +478,8 @@ class AuditEvent(models.Model):
         APPLIED = "applied", "Applied"
         REBASED = "rebased", "Rebased"
         REVERT_CREATED = "revert_created", "Revert generated"
+        REOPENED = "reopened", "Reopened as a new draft"
+        SPLIT = "split", "Items decided separately"
 
     changeset = models.ForeignKey(ChangeSet, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")

@@ -21,9 +21,18 @@ from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
 from catalog.models import Provenance, Source
-from catalog.review.models import AuditEvent, CatalogRevision, ChangeItem, ChangeSet, ChangeSetError, Review
+from catalog.review import notifications
+from catalog.review.checks import item_warnings
+from catalog.review.models import (
+    AuditEvent,
+    CatalogRevision,
+    ChangeItem,
+    ChangeSet,
+    ChangeSetError,
+    ItemComment,
+    Review,
+)
 
-PRICE_JUMP_FACTOR = Decimal(10)
 EDITORS_GROUP = "Editors"
 REVIEWERS_GROUP = "Reviewers"
 
@@ -127,13 +136,103 @@ def system_user(username: str, *, reviewer: bool = False) -> Any:
     return user
 
 
-def changeset_open_draft(*, user) -> ChangeSet:
-    """The user's newest draft change set, created (and audited) on first use."""
-    draft = ChangeSet.objects.drafts_of(user).order_by("-id").first()
+def changeset_open_draft(*, user, name: str = "") -> ChangeSet:
+    """The user's newest draft change set, created (and audited) on first use; with `name`, a new named draft."""
+    name = name.strip()
+    draft = None if name else ChangeSet.objects.drafts_of(user).order_by("-id").first()
     if draft is None:
-        draft = ChangeSet.objects.create(author=user)
+        draft = ChangeSet.objects.create(author=user, name=name[:120])
         draft._record(user=user, action=AuditEvent.Action.CREATED, from_state="")
     return draft
+
+
+@transaction.atomic
+def changeset_reopen(*, changeset: ChangeSet, user) -> ChangeSet:
+    """A rejected or withdrawn set starts again as a new draft of its author, redrafted on the live values."""
+    changeset._locked()
+    changeset._require_state(ChangeSet.State.REJECTED, ChangeSet.State.WITHDRAWN, action="reopen")
+    changeset._require_author(user, "reopen")
+    draft = ChangeSet.objects.create(
+        author=user, name=changeset.name, summary=changeset.summary, reopened_from=changeset
+    )
+    draft._record(user=user, action=AuditEvent.Action.CREATED, from_state="", details={"reopens": changeset.pk})
+    copies = []
+    for item in changeset.items.all():
+        item.pk = None
+        item.changeset = draft
+        copies.append(item)
+    ChangeItem.objects.bulk_create(copies)
+    dropped = changeset_rebase_items(changeset=draft)
+    changeset._record(
+        user=user,
+        action=AuditEvent.Action.REOPENED,
+        from_state=changeset.state,
+        details={"draft": draft.pk, "dropped": dropped},
+    )
+    return draft
+
+
+@transaction.atomic
+def changeset_comment_item(*, item: ChangeItem, user, text: str) -> ItemComment:
+    """A note on one item, by its author or a reviewer, while the set is pending."""
+    changeset = item.changeset
+    if changeset.state not in ChangeSet.PENDING_STATES:
+        raise ChangeSetError(
+            f"Change set #{changeset.pk} is {changeset.get_state_display().lower()}: no more comments."
+        )
+    if user.pk != changeset.author_id and not user.has_perm("catalog.review_changeset"):
+        raise ChangeSetError("Only the author or a reviewer can comment on a change.")
+    text = (text or "").strip()
+    if not text:
+        raise ChangeSetError("Write a comment first.")
+    return ItemComment.objects.create(item=item, author=user, text=text)
+
+
+@transaction.atomic
+def changeset_decide_items(
+    *, changeset: ChangeSet, user, item_ids: list[int], decision: str, comment: str = "", acknowledge_warnings=False
+) -> ChangeSet:
+    """Approve (apply) or reject some items of a submitted set; the rest stays in review.
+
+    The chosen items move to a new change set (`split_from` the original) that is approved or rejected as
+    a whole, so every item is still decided, audited and applied through one change set.
+    """
+    changeset._locked()
+    changeset._require_state(ChangeSet.State.SUBMITTED, action=decision)
+    changeset._require_reviewer(user, decision)
+    chosen = list(changeset.items.filter(pk__in=item_ids))
+    if not chosen:
+        raise ChangeSetError("Select at least one change.")
+    if len(chosen) == changeset.items.count():
+        raise ChangeSetError("Every change is selected: approve or reject the whole change set instead.")
+    keys = {item.temp_key for item in chosen if item.temp_key}
+    rest_keys = set(changeset.items.exclude(pk__in=item_ids).exclude(temp_key="").values_list("temp_key", flat=True))
+    for item in chosen:
+        needs = {v[1]["new"] for v in item.changes.values() if isinstance(v[1], dict) and "new" in v[1]}
+        if needs & rest_keys and not needs <= keys:
+            raise ChangeSetError(f"{item.describe()} refers to a new row created by an unselected change: select both.")
+    label = changeset.name or changeset.summary
+    part = ChangeSet.objects.create(
+        author_id=changeset.author_id,
+        name=changeset.name,
+        summary=f"{label} (part of #{changeset.pk})",
+        split_from=changeset,
+        state=ChangeSet.State.SUBMITTED,
+        submitted_at=changeset.submitted_at,
+    )
+    ChangeItem.objects.filter(pk__in=[i.pk for i in chosen]).update(changeset=part)
+    details = {"items": len(chosen), "part": part.pk, "decision": decision}
+    changeset._record(
+        user=user, action=AuditEvent.Action.SPLIT, from_state=changeset.state, comment=comment, details=details
+    )
+    part._record(
+        user=user, action=AuditEvent.Action.SPLIT, from_state="", comment=comment, details={"from": changeset.pk}
+    )
+    if decision == "approve":
+        changeset_approve(changeset=part, user=user, comment=comment, acknowledge_warnings=acknowledge_warnings)
+    else:
+        part.reject(user=user, comment=comment)
+    return part
 
 
 def _require_editable(changeset: ChangeSet, user) -> None:
@@ -179,6 +278,7 @@ def changeset_propose(*, user, change: ProposedChange, changeset: ChangeSet | No
             source_id=source_id,
             field_sources=field_sources,
         )
+        _annotate_item(item, None)
         changeset._record(
             user=user, action=AuditEvent.Action.PROPOSED, from_state=changeset.state, details={"item": item.pk}
         )
@@ -240,10 +340,55 @@ def changeset_propose(*, user, change: ProposedChange, changeset: ChangeSet | No
                 source_id=source_id,
                 field_sources={name: pk for name, pk in field_sources.items() if name in changes},
             )
+    _annotate_item(item, live)
     changeset._record(
         user=user, action=AuditEvent.Action.PROPOSED, from_state=changeset.state, details={"item": item.pk}
     )
     return item
+
+
+def _annotate_item(item: ChangeItem, live: models.Model | None) -> None:
+    """Store the item's warnings and where the review page lists it (under its model, for an offering)."""
+    item.warnings = item_warnings(item, live)
+    item.group_key, item.group_label, item.depth = _group_of(item, live)
+    item.save(update_fields=["warnings", "group_key", "group_label", "depth"])
+
+
+def _group_of(item: ChangeItem, live: models.Model | None) -> tuple[str, str, int]:
+    """(key, label, depth) of the top object above this item, following each model's `review_parent` field."""
+    model = item.target_model()
+    key = f"{model._meta.model_name}:{item.object_id}" if item.object_id else f"new:{item.temp_key}"
+    label, depth = item.object_repr, 0
+    parent_name = getattr(model, "review_parent", None)
+    while parent_name:
+        f = model._meta.get_field(parent_name)
+        if parent_name in item.changes and item.action != ChangeItem.Action.DELETE:
+            value = item.changes[parent_name][1]
+        elif live is not None:
+            value = getattr(live, f.attname)
+        else:
+            value = item.changes.get(parent_name, [None, None])[0]
+        depth += 1
+        if isinstance(value, dict):  # a parent created by the same change set
+            parent_item = item.changeset.items.filter(temp_key=value.get("new")).first()
+            if parent_item is None:
+                break
+            return _group_of_parent(parent_item, depth)
+        if value is None:
+            break
+        model = f.related_model
+        live = model._default_manager.filter(pk=value).first()
+        key, label = f"{model._meta.model_name}:{value}", str(live) if live else f"#{value}"
+        parent_name = getattr(model, "review_parent", None)
+        item = ChangeItem(content_type=item.content_type, action=ChangeItem.Action.UPDATE, changes={})
+    return key, label[:300], depth
+
+
+def _group_of_parent(parent_item: ChangeItem, depth: int) -> tuple[str, str, int]:
+    key, label, parent_depth = parent_item.group_key, parent_item.group_label, parent_item.depth
+    if not key:
+        key, label, parent_depth = f"new:{parent_item.temp_key}", parent_item.object_repr, 0
+    return key, label, parent_depth + depth
 
 
 def deletion_plan(obj: models.Model) -> tuple[list[models.Model], list[tuple[models.Model, str]]]:
@@ -689,14 +834,21 @@ def changeset_rebase_items(*, changeset: ChangeSet) -> list[str]:
 
 
 @transaction.atomic
-def changeset_approve(*, changeset: ChangeSet, user, comment: str = "") -> bool:
+def changeset_approve(*, changeset: ChangeSet, user, comment: str = "", acknowledge_warnings: bool = False) -> bool:
     """submitted -> approved -> applied in one transaction, or -> conflicted with nothing written.
 
-    Returns True when applied. The row lock makes a second concurrent approval wait, then refuse.
+    Returns True when applied. The row lock makes a second concurrent approval wait, then refuse. A set
+    whose items carry warnings (price jumps, cutoff after release) needs `acknowledge_warnings`.
     """
     changeset._locked()
     changeset._require_state(ChangeSet.State.SUBMITTED, action="approve")
     changeset._require_reviewer(user, "approve")
+    warned = changeset.items.exclude(warnings=[]).count()
+    if warned and not acknowledge_warnings:
+        raise ChangeSetError(
+            f"{warned} change{'s' if warned != 1 else ''} of change set #{changeset.pk} carry warnings: "
+            "check them and tick the acknowledgement before approving."
+        )
     try:
         with transaction.atomic():  # savepoint: a conflict rolls back every write of the attempt
             Review.objects.create(
@@ -720,7 +872,15 @@ def changeset_approve(*, changeset: ChangeSet, user, comment: str = "") -> bool:
             details={"problems": conflict.problems},
             problems=conflict.problems,
         )
+        notifications.notify_author(
+            changeset,
+            what="conflicted",
+            actor=user,
+            comment=comment,
+            details="It could not apply:\n" + "\n".join(f"- {p['message']}" for p in conflict.problems),
+        )
         return False
+    notifications.notify_author(changeset, what="approved and applied", actor=user, comment=comment)
     return True
 
 
@@ -756,7 +916,10 @@ def changeset_create_applied(*, author, reviewer, changes: list[ProposedChange],
     for change in changes:
         changeset_propose(user=author, change=change, changeset=changeset)
     changeset.submit(user=author, summary=summary)
-    if not changeset_approve(changeset=changeset, user=reviewer, comment="Applied programmatically."):
+    approved = changeset_approve(
+        changeset=changeset, user=reviewer, comment="Applied programmatically.", acknowledge_warnings=True
+    )
+    if not approved:
         raise ChangeSetConflict(changeset.problems)
     return changeset
 

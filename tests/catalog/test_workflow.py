@@ -311,7 +311,7 @@ class TestConflicts:
         other.save()
         item.changeset.submit(user=editor, summary="Bad cached price")
 
-        assert changeset_approve(changeset=item.changeset, user=reviewer) is False
+        assert changeset_approve(changeset=item.changeset, user=reviewer, acknowledge_warnings=True) is False
         assert item.changeset.problems[0]["field"] == "cached_input_price"
         assert "above the input price" in item.changeset.problems[0]["message"]
         offering.refresh_from_db()
