@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR, ActionLocation
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
@@ -34,7 +35,15 @@ from catalog.review.diff import (
     review_items,
 )
 from catalog.review.forms import RENDERED_FIELDS, CiteSourceForm, ProposalForm
-from catalog.review.models import AuditEvent, AwaitingReview, ChangeItem, ChangeSet, ChangeSetError, ItemComment
+from catalog.review.models import (
+    AuditEvent,
+    AwaitingReview,
+    ChangeItem,
+    ChangeSet,
+    ChangeSetError,
+    ItemComment,
+    Review,
+)
 from catalog.review.services import (
     NewRef,
     ProposedChange,
@@ -52,7 +61,16 @@ from catalog.review.services import (
     editable_fields,
 )
 
-PROPOSAL_FIELDS = ("proposal_source", "proposal_source_url", "proposal_source_title")
+# The admin home is the editor's and reviewer's desk (drafts, returned sets, the queue, recent changes).
+admin.site.index_template = "admin/catalog/desk_index.html"
+
+PROPOSAL_FIELDS = (
+    "proposal_source",
+    "proposal_source_url",
+    "proposal_source_title",
+    "proposal_draft",
+    "proposal_new_draft",
+)
 
 
 class ProposeChangesAdmin(admin.ModelAdmin):
@@ -77,6 +95,7 @@ class ProposeChangesAdmin(admin.ModelAdmin):
                         "fields": [
                             "proposal_source",
                             ("proposal_source_url", "proposal_source_title"),
+                            ("proposal_draft", "proposal_new_draft"),
                             *([RENDERED_FIELDS] if obj is not None else []),
                         ],
                         "description": "Saving proposes the change for review; the live catalog is not changed "
@@ -97,6 +116,19 @@ class ProposeChangesAdmin(admin.ModelAdmin):
 
     # -- saving becomes proposing ---------------------------------------------------------------------
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "proposal_draft" in form.base_fields:  # a fresh class per request: safe to narrow
+            form.base_fields["proposal_draft"].queryset = ChangeSet.objects.drafts_of(request.user).order_by("-id")
+        return form
+
+    def _chosen_draft(self, request: HttpRequest, form) -> None:
+        data = getattr(form, "cleaned_data", {})
+        if data.get("proposal_draft"):
+            request._proposal_changeset = data["proposal_draft"]
+        elif data.get("proposal_new_draft"):
+            request._proposal_changeset = changeset_open_draft(user=request.user, name=data["proposal_new_draft"])
+
     def _propose(self, request: HttpRequest, change: ProposedChange) -> None:
         draft = getattr(request, "_proposal_changeset", None) or changeset_open_draft(user=request.user)
         request._proposal_changeset = draft
@@ -107,6 +139,7 @@ class ProposeChangesAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, change: bool) -> None:
         source = form.chosen_source()
         request._proposal_source = source
+        self._chosen_draft(request, form)
         model = type(obj)
         names = {f.name: f for f in editable_fields(model)}
         if change:
@@ -254,12 +287,75 @@ class ReadOnlyAdminMixin:
         return False  # change sets and their audit trail are kept
 
 
+class ReviewerFilter(admin.SimpleListFilter):
+    title = "reviewer"
+    parameter_name = "reviewer"
+
+    def lookups(self, request, model_admin):
+        reviewers = (
+            Review.objects.values_list("reviewer_id", "reviewer__username").distinct().order_by("reviewer__username")
+        )
+        return [(str(pk), name) for pk, name in reviewers]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(reviews__reviewer_id=int(self.value())).distinct()
+        return queryset
+
+
+class ObjectTypeFilter(admin.SimpleListFilter):
+    title = "object type"
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        from catalog.models import VersionedModel
+
+        types = ContentType.objects.filter(app_label="catalog").order_by("model")
+        return [(str(ct.pk), ct.name) for ct in types if issubclass(ct.model_class() or object, VersionedModel)]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(items__content_type_id=int(self.value())).distinct()
+        return queryset
+
+
 @admin.register(ChangeSet)
 class ChangeSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "author", "state", "item_count", "updated_at", "applied_at"]
-    list_filter = ["state"]
-    search_fields = ["summary", "author__username"]
+    list_filter = ["state", ("author", admin.RelatedOnlyFieldListFilter), ReviewerFilter, ObjectTypeFilter]
+    search_fields = ["name", "summary", "author__username", "items__object_repr"]
+    search_help_text = "Name, summary, author, or the name of an object a change touches."
     date_hierarchy = "created_at"
+    actions = ["cite_source_for_unsourced"]
+
+    @admin.action(description="Cite a source for every change without one (your drafts)")
+    def cite_source_for_unsourced(self, request, queryset):
+        drafts = list(queryset.filter(author=request.user, state=ChangeSet.State.DRAFT))
+        form = CiteSourceForm(request.POST if "cite" in request.POST else None)
+        if form.is_bound and form.is_valid() and form.chosen_source() is not None:
+            source = form.chosen_source()
+            count = sum(
+                changeset_cite_source(changeset=draft, user=request.user, source=source, only_missing=True)
+                for draft in drafts
+            )
+            messages.success(request, f"“{source}” now backs {count} change(s) in {len(drafts)} draft(s).")
+            return None
+        if form.is_bound and not form.errors:
+            form.add_error("proposal_source", "Pick a source or enter a new URL and title.")
+        return TemplateResponse(
+            request,
+            "admin/catalog/changeset/cite_source.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Cite a source for every change without one",
+                "form": form,
+                "drafts": drafts,
+                "skipped": queryset.count() - len(drafts),
+                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "media": self.media + form.media,
+            },
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_item_count()

@@ -13,7 +13,7 @@ from django.core import signing
 from django.db import models
 
 from catalog.models import Source
-from catalog.review.models import ChangeItem
+from catalog.review.models import ChangeItem, ChangeSet
 from catalog.review.services import editable_fields, live_json, row_changes_since, value_from_json
 
 RENDERED_FIELDS = ("rendered_version", "rendered_values")
@@ -188,7 +188,26 @@ class ModalitiesField(forms.MultipleChoiceField):
         return sorted(initial or []) != sorted(data or [])
 
 
-class ProposalForm(RenderedVersionMixin, SourceChoiceMixin, forms.ModelForm):
+class DraftChoiceMixin(forms.Form):
+    """Which of the editor's named drafts a save goes into (the admin sets the queryset per user)."""
+
+    proposal_draft = forms.ModelChoiceField(
+        queryset=ChangeSet.objects.none(),
+        required=False,
+        label="Draft",
+        empty_label="My newest draft (or a new one)",
+        help_text="Keep unrelated work apart: each draft is reviewed on its own.",
+    )
+    proposal_new_draft = forms.CharField(required=False, max_length=120, label="…or start a new draft named")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("proposal_draft") and cleaned.get("proposal_new_draft"):
+            self.add_error("proposal_new_draft", "Pick a draft or name a new one, not both.")
+        return cleaned
+
+
+class ProposalForm(RenderedVersionMixin, DraftChoiceMixin, SourceChoiceMixin, forms.ModelForm):
     pass
 
 

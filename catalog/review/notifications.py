@@ -6,12 +6,16 @@ Django's email backend (console in development, see settings).
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Q
+
+logger = logging.getLogger(__name__)
 
 
 def _link(changeset) -> str:
@@ -31,7 +35,15 @@ def reviewers_for(changeset) -> list[str]:
 def _send(messages: list[tuple[str, str, str, list[str]]]) -> None:
     messages = [m for m in messages if m[3]]
     if messages:
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+        transaction.on_commit(lambda: _deliver(messages))
+
+
+def _deliver(messages: list[tuple[str, str, str, list[str]]]) -> None:
+    # A mail server outage must not turn a committed review decision into an error page.
+    try:
+        send_mass_mail(messages)
+    except OSError:
+        logger.exception("Could not send %d review notification(s)", len(messages))
 
 
 def notify_submitted(changeset) -> None:
