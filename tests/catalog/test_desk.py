@@ -11,7 +11,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.models import ChangeItem, ChangeSet, ChangeSetError, ItemComment, LanguageModel, Offering, Provider
+from catalog.models import (
+    ChangeItem,
+    ChangeSet,
+    ChangeSetError,
+    ItemComment,
+    LanguageModel,
+    Offering,
+    Provenance,
+    Provider,
+)
 from catalog.review.services import (
     ProposedChange,
     changeset_approve,
@@ -396,3 +405,29 @@ class TestLargeChangeSets:
         last = client.get(changeset.get_admin_url(), {"page": 3})
         assert len(last.context["diffs"]) == 50
         assert client.get(changeset.get_admin_url(), {"show": "nonsense", "page": "x"}).status_code == 200
+
+    def test_apply_writes_in_bulk_with_exact_values_and_bounded_queries(self):
+        counts = []
+        reviewer = create_reviewer("carol")
+        changeset_approve(changeset=large_changeset(1), user=reviewer, acknowledge_warnings=True)  # warm caches
+        for n in (10, 150, 1200):
+            changeset = large_changeset(n)
+            with CaptureQueriesContext(connection) as captured:
+                assert changeset_approve(changeset=changeset, user=reviewer, acknowledge_warnings=True) is True
+            counts.append(len(captured))
+            changeset.refresh_from_db()
+            items = list(changeset.items.all())
+            prices = dict(Offering.objects.filter(pk__in=[i.object_id for i in items]).values_list("pk", "input_price"))
+            versions = set(Offering.objects.filter(pk__in=prices).values_list("version", flat=True))
+            assert versions == {2}
+            for item in items:
+                assert prices[item.object_id] == Decimal(item.changes["input_price"][1])
+                assert item.previous_provenance == {"input_price": None}
+                assert item.updated_at == changeset.applied_at
+            content_type = ContentType.objects.get_for_model(Offering)
+            provenance = Provenance.objects.filter(content_type=content_type, object_id__in=prices)
+            assert provenance.count() == n
+            assert set(provenance.values_list("reviewed_at", flat=True)) == {changeset.applied_at}
+        # One statement per batch (SQLite allows ~999 parameters: a batch is ~200 rows), never one per item.
+        assert counts[0] == counts[1]
+        assert counts[2] < counts[0] + 40
