@@ -20,7 +20,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import Resolver404, path, resolve, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -45,6 +45,7 @@ from catalog.review.models import (
     Review,
 )
 from catalog.review.services import (
+    ChangeSetConflict,
     NewRef,
     ProposedChange,
     changeset_approve,
@@ -52,6 +53,7 @@ from catalog.review.services import (
     changeset_comment_item,
     changeset_decide_items,
     changeset_open_draft,
+    changeset_preview,
     changeset_propose,
     changeset_rebase,
     changeset_remove_item,
@@ -59,6 +61,7 @@ from catalog.review.services import (
     changeset_revert,
     deletion_plan,
     editable_fields,
+    preview_model_slugs,
 )
 
 # The admin home is the editor's and reviewer's desk (drafts, returned sets, the queue, recent changes).
@@ -372,6 +375,11 @@ class ChangeSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 name="catalog_changeset_transition",
             ),
             path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="catalog_changeset_preview",
+            ),
+            path(
                 "<int:pk>/items/<int:item_pk>/comment/",
                 self.admin_site.admin_view(self.comment_item_view),
                 name="catalog_changeset_comment_item",
@@ -437,6 +445,7 @@ class ChangeSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             ),
             "reverted_by": changeset.reverted_by.all(),
             "parts": changeset.parts.all(),
+            "previews": preview_model_slugs(changeset=changeset) if changeset.state in ChangeSet.PENDING_STATES else [],
             "can_edit": can_act and is_author and draft,
             "can_withdraw": can_act and is_author and changeset.state in ChangeSet.PENDING_STATES,
             "can_rebase": can_act and is_author and changeset.state == ChangeSet.State.CONFLICTED,
@@ -541,6 +550,53 @@ class ChangeSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         except ChangeSetError as error:
             messages.error(request, str(error))
         return self._redirect(changeset)
+
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """A public page (?path=/models/<slug>/) as it would read with the set applied; nothing is kept.
+
+        The page is produced by its own view, reached through the URLconf (the catalog never imports the
+        public pages), inside a transaction that is rolled back.
+        """
+        changeset = get_object_or_404(ChangeSet, pk=pk)
+        if not self.has_view_permission(request, changeset):
+            raise PermissionDenied
+        public_path = request.GET.get("path", "")
+        try:
+            match = resolve(public_path)
+        except Resolver404:
+            raise Http404("Not a public page.") from None
+        if match.namespace != "comparisons" or not public_path.startswith("/"):
+            raise Http404("Only public catalog pages can be previewed.")
+        if changeset.state not in ChangeSet.PENDING_STATES:
+            messages.info(
+                request,
+                f"Change set #{changeset.pk} is {changeset.get_state_display().lower()}: the live page shows it.",
+            )
+            return HttpResponseRedirect(public_path)
+        try:
+            with changeset_preview(changeset=changeset):
+                response = match.func(request, *match.args, **match.kwargs)
+                if hasattr(response, "render"):
+                    response.render()
+        except ChangeSetConflict as conflict:
+            messages.error(
+                request,
+                "This change set cannot be previewed: " + "; ".join(p["message"] for p in conflict.problems[:5]),
+            )
+            return self._redirect(changeset)
+        if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
+            banner = format_html(
+                '<p role="status" id="preview-banner"><strong>Preview</strong> of this page with '
+                '<a href="{}">change set #{}</a> applied: not live, nothing was saved.</p>',
+                changeset.get_admin_url(),
+                changeset.pk,
+            )
+            response.content = response.content.replace(
+                b'<main id="main">', b'<main id="main">' + str(banner).encode(), 1
+            )
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
 
     @method_decorator(require_POST)
     def comment_item_view(self, request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:

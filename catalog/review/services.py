@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -20,7 +22,7 @@ from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
-from catalog.models import Provenance, Source
+from catalog.models import LanguageModel, Provenance, Source
 from catalog.review import notifications
 from catalog.review.checks import item_warnings
 from catalog.review.models import (
@@ -703,22 +705,8 @@ def changeset_apply(*, changeset: ChangeSet, user) -> None:
     """
     if changeset.state != ChangeSet.State.APPROVED:
         raise ChangeSetError(f"Change set #{changeset.pk} must be approved before it is applied.")
-    items = list(changeset.items.select_related("content_type", "source"))
-    targets = _lock_targets(items)
-    problems = _conflicts(items, targets)
-    if problems:
-        raise ChangeSetConflict(problems)
-
     now = timezone.now()
-    refs: dict[str, int] = {}
-    written: dict[int, models.Model] = {}
-    for run in _runs(items):
-        if run[0].action == ChangeItem.Action.DELETE:
-            _apply_deletes(run, targets)
-        else:
-            written |= _apply_writes(run, targets, refs)
-    _apply_provenance(items, written, now)
-    _refresh_reprs(items, written)
+    items = _write_items(changeset, now)
     for item in items:
         item.updated_at = now
     bulk_update_rows(ChangeItem, items, ["object_id", "object_repr", "previous_provenance", "updated_at"])
@@ -732,6 +720,57 @@ def changeset_apply(*, changeset: ChangeSet, user) -> None:
         applied_at=now,
         revision=revision,
     )
+
+
+def _write_items(changeset: ChangeSet, now: datetime.datetime) -> list[ChangeItem]:
+    """Lock the targets, refuse conflicts, write every item and its provenance; returns the items updated
+    in memory (object ids, names, previous provenance) for the caller to save or discard."""
+    items = list(changeset.items.select_related("content_type", "source"))
+    targets = _lock_targets(items)
+    problems = _conflicts(items, targets)
+    if problems:
+        raise ChangeSetConflict(problems)
+    refs: dict[str, int] = {}
+    written: dict[int, models.Model] = {}
+    for run in _runs(items):
+        if run[0].action == ChangeItem.Action.DELETE:
+            _apply_deletes(run, targets)
+        else:
+            written |= _apply_writes(run, targets, refs)
+    _apply_provenance(items, written, now)
+    _refresh_reprs(items, written)
+    return items
+
+
+@contextmanager
+def changeset_preview(*, changeset: ChangeSet) -> Iterator[list[ChangeItem]]:
+    """Inside the block, the live catalog reads as if the set were applied; everything is rolled back after.
+
+    Nothing else changes: no state, audit event or catalog revision (caches stay keyed to the live catalog).
+    Raises ChangeSetConflict when the set could not apply.
+    """
+    with transaction.atomic():
+        try:
+            yield _write_items(changeset, timezone.now())
+        finally:
+            transaction.set_rollback(True)
+
+
+def preview_model_slugs(*, changeset: ChangeSet, limit: int = 20) -> list[tuple[str, str]]:
+    """(slug, name) of the language models whose public page the set changes (existing and new ones)."""
+    ids = set()
+    new: list[tuple[str, str]] = []
+    for key in changeset.items.values_list("group_key", flat=True).distinct()[: limit * 5]:
+        kind, _, value = key.partition(":")
+        if kind == "languagemodel" and value.isdigit():
+            ids.add(int(value))
+    for changes in changeset.items.filter(
+        action=ChangeItem.Action.CREATE, content_type__model="languagemodel"
+    ).values_list("changes", flat=True)[:limit]:
+        if changes.get("slug"):
+            new.append((changes["slug"][1], (changes.get("name") or [None, changes["slug"][1]])[1]))
+    existing = list(LanguageModel.objects.filter(pk__in=ids).order_by("name").values_list("slug", "name")[:limit])
+    return (existing + new)[:limit]
 
 
 BATCH = 500

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import (
+    CatalogRevision,
     ChangeItem,
     ChangeSet,
     ChangeSetError,
@@ -431,3 +432,34 @@ class TestLargeChangeSets:
         # One statement per batch (SQLite allows ~999 parameters: a batch is ~200 rows), never one per item.
         assert counts[0] == counts[1]
         assert counts[2] < counts[0] + 40
+
+
+class TestPreview:
+    def test_reviewer_previews_the_public_page_with_the_set_applied_and_nothing_is_kept(self, client):
+        model = create_model(name="Alpha One", slug="alpha-one")
+        offering = create_offering(model=model, input_price=Decimal("1.00"), output_price=Decimal("2.00"))
+        changeset = submitted_price_change(editor=create_editor("alice"), offering=offering, price="0.42")
+        revision = CatalogRevision.current()
+        client.force_login(create_reviewer("carol"))
+        review = client.get(changeset.get_admin_url()).content.decode()
+        preview_url = reverse("admin:catalog_changeset_preview", args=[changeset.pk]) + "?path=/models/alpha-one/"
+        assert preview_url.replace("&", "&amp;") in review or preview_url in review
+        response = client.get(preview_url)
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert 'id="preview-banner"' in page
+        assert "$0.42" in page
+        assert "no-store" in response["Cache-Control"]
+        offering.refresh_from_db()
+        assert (offering.input_price, offering.version) == (Decimal("1.00"), 1)
+        assert CatalogRevision.current() == revision
+        assert ChangeSet.objects.get(pk=changeset.pk).state == ChangeSet.State.SUBMITTED
+        assert "$0.42" not in client.get("/models/alpha-one/").content.decode()
+
+    def test_only_public_pages_can_be_previewed(self, client):
+        changeset = submitted_price_change(editor=create_editor("alice"))
+        client.force_login(create_reviewer("carol"))
+        url = reverse("admin:catalog_changeset_preview", args=[changeset.pk])
+        assert client.get(url, {"path": "/admin/"}).status_code == 404
+        assert client.get(url, {"path": "/nowhere/"}).status_code == 404
+        assert client.get(url).status_code == 404

@@ -94,10 +94,16 @@ def test_edit_submit_approve_publish_and_revert(session, people, offering, page)
     row = diff.locator("tr", has_text="input price")
     expect(row.locator("td.proposed")).to_have_text("0.8")
     expect(row.locator("td.source")).to_have_text("Acme pricing page")
+    # Before approving, the public page as it would read (nothing is saved).
+    review_url = rita.url
+    rita.locator("#previews a", has_text="Alpha One").click()
+    expect(rita.locator("#preview-banner")).to_be_visible()
+    expect(rita.get_by_role("table", name="Alpha One prices by provider")).to_contain_text("$0.80")
+    rita.goto(review_url)
     rita.get_by_role("button", name="Approve and apply", exact=True).click()
     expect(rita.locator("#changeset-state")).to_have_text("Applied by rita")
 
-    # The public page shows the new price, backed by its source.
+    # The public page shows the new price, backed by its source (the preview left nothing behind before).
     page.goto("/models/alpha-one/")
     offerings = page.get_by_role("table", name="Alpha One prices by provider")
     expect(offerings.locator("tr", has_text="Acme API")).to_contain_text("$0.80")
