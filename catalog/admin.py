@@ -60,6 +60,8 @@ class SourceAdmin(ProposeChangesAdmin):
                 form.cleaned_data["proposal_source"] = Source.objects.get(pk=obj.pk)
             return super().save_model(request, obj, form, change)
         request._saved_directly = True
+        if change:
+            obj.version += 1  # an open form on the old version must not save over this edit
         obj.save()
 
     def save_related(self, request, form, formsets, change):

@@ -296,7 +296,7 @@ class TestCitedSourcesAreImmutable:
         response = client.post(admin_url(Source, "change", source.pk), {**form_data(page), "title": "Fixed"})
         assert response.status_code == 302
         source.refresh_from_db()
-        assert source.title == "Fixed"
+        assert (source.title, source.version) == ("Fixed", 2)
         assert not ChangeItem.objects.exists()
 
     def test_a_cited_source_cannot_be_deleted(self, client):
