@@ -35,7 +35,7 @@ from catalog.models import (
     Provider,
     Source,
 )
-from catalog.services import (
+from catalog.review.services import (
     ChangeSetConflict,
     NewRef,
     ProposedChange,

@@ -12,16 +12,21 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
-from django.db.models import Count, F, Prefetch, Q
+from django.db import models
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.text import Truncator
 
 PRICE_DIGITS = {"max_digits": 12, "decimal_places": 6}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
-# Token counts are positive: the database checks it too, but a field validator names the field in the form.
-POSITIVE = [MinValueValidator(1)]
+# Plausible upper bounds, checked the same on every database (PostgreSQL's integer would overflow first,
+# SQLite would store anything): the largest context windows are ~10M tokens, the largest models ~2T parameters.
+MAX_TOKENS = 100_000_000
+MAX_PARAMETERS = 100_000_000_000_000
+TOKEN_BOUNDS = [MinValueValidator(1), MaxValueValidator(MAX_TOKENS, "At most 100 million tokens (100,000,000).")]
+PARAMETER_BOUNDS = [
+    MinValueValidator(1),
+    MaxValueValidator(MAX_PARAMETERS, "At most 100 trillion parameters (100,000,000,000,000)."),
+]
 
 CAPABILITY_FIELDS = (
     "vision",
@@ -33,25 +38,6 @@ CAPABILITY_FIELDS = (
     "code_execution",
 )
 MODALITIES = ("text", "image", "audio", "video", "pdf")
-# Plausible upper bounds; beyond them a number is a typo (and PostgreSQL's integer would overflow).
-MAX_TOKENS = 100_000_000
-MAX_PARAMETERS = 100 * 10**12
-
-
-class Source(models.Model):
-    """Where a fact comes from: a model card, a pricing page, a paper."""
-
-    url = models.URLField(max_length=500, unique=True)
-    title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=200, blank=True)
-    retrieved_on = models.DateField(help_text="The day the page was read.")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["title"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class VersionedModel(models.Model):
@@ -61,6 +47,50 @@ class VersionedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class SourceQuerySet(models.QuerySet):
+    def cited(self) -> SourceQuerySet:
+        """Sources an applied change cites, or that back a live fact: immutable outside review."""
+        applied_items = ChangeItem.objects.applied().filter(source=models.OuterRef("pk"))
+        backing = Provenance.objects.filter(source=models.OuterRef("pk"))
+        results = BenchmarkResult.objects.filter(source=models.OuterRef("pk"))
+        return self.filter(models.Exists(applied_items) | models.Exists(backing) | models.Exists(results))
+
+
+class Source(VersionedModel):
+    """Where a fact comes from: a model card, a pricing page, a paper.
+
+    Once an applied change cites it, it is immutable outside the review workflow: an edit is a proposal.
+    """
+
+    url = models.URLField(max_length=500, unique=True)
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    retrieved_on = models.DateField(help_text="The day the page was read.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_cited(self) -> bool:
+        return self.pk is not None and Source.objects.cited().filter(pk=self.pk).exists()
+
+    def citing_changesets(self, limit: int = 50) -> list[ChangeSet]:
+        """Applied change sets that cite this source (for the whole item or one field), newest first."""
+        ids = ChangeItem.objects.applied().filter(source=self).values("changeset_id")
+        return list(ChangeSet.objects.filter(pk__in=ids).select_related("author").order_by("-applied_at")[:limit])
+
+    def backed_facts(self, limit: int = 100) -> list[Provenance]:
+        """Live facts (object, field) this source backs."""
+        return list(
+            self.provenance.select_related("content_type").order_by("content_type", "object_id", "field")[:limit]
+        )
 
 
 class Organization(VersionedModel):
@@ -228,25 +258,16 @@ class LanguageModel(VersionedModel):
     )
     release_date = models.DateField(null=True, blank=True, db_index=True)
     context_window = models.PositiveIntegerField(
-        null=True,
-        blank=True,
-        db_index=True,
-        validators=[*POSITIVE, MaxValueValidator(MAX_TOKENS)],
-        help_text="Maximum input + output tokens.",
+        null=True, blank=True, db_index=True, validators=TOKEN_BOUNDS, help_text="Maximum input + output tokens."
     )
-    max_output_tokens = models.PositiveIntegerField(
-        null=True, blank=True, validators=[*POSITIVE, MaxValueValidator(MAX_TOKENS)]
-    )
+    max_output_tokens = models.PositiveIntegerField(null=True, blank=True, validators=TOKEN_BOUNDS)
     parameter_count = models.PositiveBigIntegerField(
-        null=True,
-        blank=True,
-        validators=[*POSITIVE, MaxValueValidator(MAX_PARAMETERS)],
-        help_text="Total parameters (e.g. 1230000000 for 1.23B).",
+        null=True, blank=True, validators=PARAMETER_BOUNDS, help_text="Total parameters (e.g. 1230000000 for 1.23B)."
     )
     active_parameter_count = models.PositiveBigIntegerField(
         null=True,
         blank=True,
-        validators=[MaxValueValidator(MAX_PARAMETERS)],
+        validators=PARAMETER_BOUNDS,
         help_text="Parameters active per token, for mixture-of-experts models.",
     )
     architecture = models.CharField(max_length=120, blank=True, help_text='e.g. "decoder-only transformer".')
@@ -273,7 +294,7 @@ class LanguageModel(VersionedModel):
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     deprecation_date = models.DateField(null=True, blank=True)
-    successor = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="predecessors")
+    successor = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="predecessors")
 
     # Headline prices, derived from the price rows by `refresh_price_summaries` whenever a change set applies
     # (not facts: not editable, not reviewed on their own). Standard tier, base context tier, active offerings.
@@ -404,7 +425,8 @@ class Offering(VersionedModel):
 
     Status = Lifecycle
 
-    model = models.ForeignKey(LanguageModel, on_delete=models.CASCADE, related_name="offerings")
+    # PROTECT: deleting a model proposes deleting its offerings explicitly (catalog.review.services.deletion_plan)
+    model = models.ForeignKey(LanguageModel, on_delete=models.PROTECT, related_name="offerings")
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="offerings")
     provider_model_id = models.CharField(max_length=200, blank=True, help_text="The id used in API calls.")
     status = models.CharField(
@@ -416,17 +438,19 @@ class Offering(VersionedModel):
     context_window = models.PositiveIntegerField(
         null=True,
         blank=True,
-        validators=[*POSITIVE, MaxValueValidator(MAX_TOKENS)],
+        validators=TOKEN_BOUNDS,
         help_text="Context window on this provider, when it differs from the model's.",
     )
     max_output_tokens = models.PositiveIntegerField(
         null=True,
         blank=True,
-        validators=[*POSITIVE, MaxValueValidator(MAX_TOKENS)],
+        validators=TOKEN_BOUNDS,
         help_text="Max output tokens on this provider, when it differs from the model's.",
     )
 
     objects = OfferingQuerySet.as_manager()
+
+    review_parent = "model"  # the review page lists offerings under their model
 
     class Meta:
         ordering = ["model__name", "provider__name"]
@@ -515,7 +539,7 @@ class Price(VersionedModel):
     )
     context_threshold = models.PositiveIntegerField(
         default=0,
-        validators=[MaxValueValidator(MAX_TOKENS)],
+        validators=[MaxValueValidator(MAX_TOKENS, "At most 100 million tokens (100,000,000).")],
         help_text="Prompt length in tokens above which this price applies; 0 for the base price.",
     )
     usd_per_million = models.DecimalField(
@@ -523,6 +547,8 @@ class Price(VersionedModel):
     )
 
     objects = PriceQuerySet.as_manager()
+
+    review_parent = "offering"  # the review page lists prices under their offering
 
     class Meta:
         ordering = ["offering", "context_threshold", "tier", "dimension"]
@@ -705,7 +731,7 @@ class Benchmark(VersionedModel):
 
 
 class BenchmarkResult(VersionedModel):
-    model = models.ForeignKey(LanguageModel, on_delete=models.CASCADE, related_name="benchmark_results")
+    model = models.ForeignKey(LanguageModel, on_delete=models.PROTECT, related_name="benchmark_results")
     benchmark = models.ForeignKey(Benchmark, on_delete=models.PROTECT, related_name="results")
     variant = models.CharField(
         max_length=120, blank=True, help_text='Setting of the run, e.g. "0-shot CoT" or "pass@1".'
@@ -714,6 +740,8 @@ class BenchmarkResult(VersionedModel):
     measured_on = models.DateField(null=True, blank=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="benchmark_results")
     self_reported = models.BooleanField(default=True, help_text="Reported by the model's maker.")
+
+    review_parent = "model"
 
     class Meta:
         ordering = ["benchmark__name", "variant"]
@@ -764,447 +792,13 @@ class Provenance(models.Model):
         return f"{self.content_type.model} #{self.object_id}.{self.field} <- {self.source}"
 
 
-# --- Review workflow -------------------------------------------------------------------------------------
-# Nobody writes live catalog rows directly: an editor's save becomes ChangeItems in a draft ChangeSet, a
-# reviewer other than the author approves it, and only then does `catalog.services.changeset_apply` write.
-
-
-class ChangeSetError(Exception):
-    """A transition the change set's state, the acting user or its content does not allow."""
-
-
-class CatalogRevision(models.Model):
-    """One row holding the catalog revision number; every applied change set bumps it."""
-
-    number = models.PositiveBigIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"catalog revision {self.number}"
-
-    @classmethod
-    def current(cls) -> int:
-        return cls.objects.filter(pk=1).values_list("number", flat=True).first() or 0
-
-    @classmethod
-    def bump(cls) -> int:
-        """Increment the counter under a row lock and return the new number (call inside a transaction)."""
-        cls.objects.get_or_create(pk=1)
-        revision = cls.objects.select_for_update().get(pk=1)
-        revision.number = F("number") + 1
-        revision.save(update_fields=["number", "updated_at"])
-        revision.refresh_from_db(fields=["number"])
-        return revision.number
-
-
-class ChangeSetQuerySet(models.QuerySet):
-    def with_item_count(self) -> ChangeSetQuerySet:
-        return self.select_related("author").annotate(item_count=Count("items", distinct=True))
-
-    def drafts_of(self, user) -> ChangeSetQuerySet:
-        return self.filter(author=user, state=ChangeSet.State.DRAFT)
-
-    def awaiting_review_by(self, user) -> ChangeSetQuerySet:
-        """Submitted change sets the given user may review (never their own)."""
-        return self.filter(state=ChangeSet.State.SUBMITTED).exclude(author=user)
-
-    def pending(self) -> ChangeSetQuerySet:
-        return self.filter(state__in=ChangeSet.PENDING_STATES)
-
-    def applied(self) -> ChangeSetQuerySet:
-        """What the public may see: applied change sets, newest first."""
-        return self.filter(state=ChangeSet.State.APPLIED).order_by("-applied_at", "-id")
-
-    def with_items(self) -> ChangeSetQuerySet:
-        items = ChangeItem.objects.select_related("content_type", "source").order_by("id")
-        return self.prefetch_related(Prefetch("items", queryset=items))
-
-
-class ChangeSet(models.Model):
-    """A group of proposed catalog changes by one author, reviewed and applied as a whole."""
-
-    class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        APPROVED = "approved", "Approved"
-        APPLIED = "applied", "Applied"
-        REJECTED = "rejected", "Rejected"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        CONFLICTED = "conflicted", "Conflicted"
-
-    PENDING_STATES = (State.DRAFT, State.SUBMITTED, State.CONFLICTED)
-
-    author = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="changesets")
-    summary = models.TextField(blank=True, help_text="What changes and why, for the reviewer and the changelog.")
-    state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT, db_index=True)
-    reverts = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reverted_by",
-        help_text="The applied change set this one undoes.",
-    )
-    problems = models.JSONField(
-        default=list, blank=True, help_text="Why the last approval could not apply (conflicts, invalid values)."
-    )
-    revision = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text="Catalog revision number this change set produced when applied."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    applied_at = models.DateTimeField(null=True, blank=True, db_index=True)
-
-    objects = ChangeSetQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-id"]
-        verbose_name = "change set"
-        permissions = [("review_changeset", "Can review (approve, reject, revert) change sets")]
-
-    def __str__(self) -> str:
-        return f"Change set #{self.pk}" + (f": {Truncator(self.summary).chars(80)}" if self.summary else "")
-
-    def get_admin_url(self) -> str:
-        return reverse("admin:catalog_changeset_change", args=[self.pk])
-
-    # -- helpers --------------------------------------------------------------------------------------
-
-    def _locked(self) -> ChangeSet:
-        """Re-read this row under a lock, so concurrent transitions serialise on it."""
-        locked = ChangeSet.objects.select_for_update().get(pk=self.pk)
-        self.__dict__.update({f.attname: getattr(locked, f.attname) for f in self._meta.concrete_fields})
-        return self
-
-    def _require_state(self, *states: str, action: str) -> None:
-        if self.state not in states:
-            allowed = " or ".join(ChangeSet.State(s).label.lower() for s in states)
-            raise ChangeSetError(
-                f"Cannot {action} change set #{self.pk}: it is {self.get_state_display().lower()}, not {allowed}."
-            )
-
-    def _require_author(self, user, action: str) -> None:
-        if user.pk != self.author_id:
-            raise ChangeSetError(f"Only the author of change set #{self.pk} can {action} it.")
-
-    def _require_reviewer(self, user, action: str) -> None:
-        if not user.has_perm("catalog.review_changeset"):
-            raise ChangeSetError(f"You need reviewer permission to {action} a change set.")
-        if user.pk == self.author_id:
-            raise ChangeSetError(f"You cannot {action} your own change set #{self.pk}: another reviewer must.")
-
-    def _record(self, *, user, action: str, from_state: str, comment: str = "", details=None) -> AuditEvent:
-        return AuditEvent.objects.create(
-            changeset=self,
-            actor=user,
-            action=action,
-            from_state=from_state,
-            to_state=self.state,
-            comment=comment,
-            details=details or {},
-        )
-
-    def _move(self, *, user, to_state: str, action: str, comment: str = "", details=None, **fields) -> None:
-        from_state = self.state
-        self.state = to_state
-        for name, value in fields.items():
-            setattr(self, name, value)
-        self.save(update_fields=["state", "updated_at", *fields])
-        self._record(user=user, action=action, from_state=from_state, comment=comment, details=details)
-
-    # -- transitions ----------------------------------------------------------------------------------
-
-    @transaction.atomic
-    def submit(self, *, user, summary: str = "") -> None:
-        """draft -> submitted, by the author, when every item cites a source."""
-        self._locked()
-        self._require_state(self.State.DRAFT, action="submit")
-        self._require_author(user, "submit")
-        summary = (summary or self.summary).strip()
-        items = list(self.items.all())
-        if not items:
-            raise ChangeSetError(f"Change set #{self.pk} is empty: propose a change before submitting.")
-        unsourced = [item for item in items if item.source_id is None]
-        if unsourced:
-            names = ", ".join(item.describe() for item in unsourced[:5])
-            raise ChangeSetError(
-                f"Cite a source for every change before submitting ({len(unsourced)} without one: {names})."
-            )
-        if not summary:
-            raise ChangeSetError("Write a summary of the change set before submitting it.")
-        self._move(
-            user=user,
-            to_state=self.State.SUBMITTED,
-            action=AuditEvent.Action.SUBMITTED,
-            summary=summary,
-            submitted_at=timezone.now(),
-            problems=[],
-        )
-
-    @transaction.atomic
-    def withdraw(self, *, user, comment: str = "") -> None:
-        """draft / submitted / conflicted -> withdrawn, by the author. Items are kept for the record."""
-        self._locked()
-        self._require_state(*self.PENDING_STATES, action="withdraw")
-        self._require_author(user, "withdraw")
-        self._move(user=user, to_state=self.State.WITHDRAWN, action=AuditEvent.Action.WITHDRAWN, comment=comment)
-
-    @transaction.atomic
-    def reject(self, *, user, comment: str) -> None:
-        """submitted -> rejected, by a reviewer other than the author, with a required comment."""
-        self._locked()
-        self._require_state(self.State.SUBMITTED, action="reject")
-        self._require_reviewer(user, "reject")
-        comment = (comment or "").strip()
-        if not comment:
-            raise ChangeSetError("Rejecting needs a comment telling the author why.")
-        Review.objects.create(
-            changeset=self, author_id=self.author_id, reviewer=user, decision=Review.Decision.REJECT, comment=comment
-        )
-        self._move(user=user, to_state=self.State.REJECTED, action=AuditEvent.Action.REJECTED, comment=comment)
-
-    @transaction.atomic
-    def approve(self, *, user, comment: str = "") -> bool:
-        """submitted -> approved -> applied in one transaction, or -> conflicted with nothing written.
-
-        Returns True when applied. The row lock makes a second concurrent approval wait, then refuse.
-        """
-        from catalog.services import ChangeSetConflict, changeset_apply
-
-        self._locked()
-        self._require_state(self.State.SUBMITTED, action="approve")
-        self._require_reviewer(user, "approve")
-        try:
-            with transaction.atomic():  # savepoint: a conflict rolls back every write of the attempt
-                Review.objects.create(
-                    changeset=self,
-                    author_id=self.author_id,
-                    reviewer=user,
-                    decision=Review.Decision.APPROVE,
-                    comment=comment,
-                )
-                self._move(user=user, to_state=self.State.APPROVED, action=AuditEvent.Action.APPROVED, comment=comment)
-                changeset_apply(changeset=self, user=user)
-        except ChangeSetConflict as conflict:
-            self.state = self.State.SUBMITTED
-            self._move(
-                user=user,
-                to_state=self.State.CONFLICTED,
-                action=AuditEvent.Action.CONFLICTED,
-                comment=comment,
-                details={"problems": conflict.problems},
-                problems=conflict.problems,
-            )
-            return False
-        return True
-
-    @transaction.atomic
-    def rebase(self, *, user) -> None:
-        """conflicted -> draft, by the author: re-draft every item against the current live values."""
-        from catalog.services import changeset_rebase_items
-
-        self._locked()
-        self._require_state(self.State.CONFLICTED, action="rebase")
-        self._require_author(user, "rebase")
-        dropped = changeset_rebase_items(changeset=self)
-        self._move(
-            user=user,
-            to_state=self.State.DRAFT,
-            action=AuditEvent.Action.REBASED,
-            details={"dropped": dropped},
-            problems=[],
-        )
-
-
-class ChangeItemQuerySet(models.QuerySet):
-    def applied(self) -> ChangeItemQuerySet:
-        return self.filter(changeset__state=ChangeSet.State.APPLIED)
-
-    def prices_of_model(self, model_id: int) -> ChangeItemQuerySet:
-        """Items on the price rows of one language model's offerings: live rows, and removed ones whose
-        delete item names one of its offerings (live or removed). Two small queries to list the offerings."""
-        price_type = ContentType.objects.get_for_model(Price)
-        offering_type = ContentType.objects.get_for_model(Offering)
-        offering_ids = set(Offering.objects.filter(model_id=model_id).values_list("pk", flat=True))
-        offering_ids |= set(
-            ChangeItem.objects.filter(
-                content_type=offering_type, action=ChangeItem.Action.DELETE, changes__model__0=model_id
-            ).values_list("object_id", flat=True)
-        )
-        removed_prices = ChangeItem.objects.filter(
-            content_type=price_type, action=ChangeItem.Action.DELETE, changes__offering__0__in=sorted(offering_ids)
-        )
-        return self.filter(content_type=price_type).filter(
-            Q(object_id__in=Price.objects.filter(offering_id__in=offering_ids).values("pk"))
-            | Q(object_id__in=removed_prices.values("object_id"))
-        )
-
-    def touching_prices(self) -> ChangeItemQuerySet:
-        return self.filter(changes__has_key="usd_per_million")
-
-
-class ChangeItem(models.Model):
-    """One proposed create / update / delete of one catalog row: field -> [old, new] as JSON values."""
-
-    class Action(models.TextChoices):
-        CREATE = "create", "Create"
-        UPDATE = "update", "Update"
-        DELETE = "delete", "Delete"
-
-    changeset = models.ForeignKey(ChangeSet, on_delete=models.CASCADE, related_name="items")
-    action = models.CharField(max_length=6, choices=Action.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text="The target row; for a create, filled in when applied."
-    )
-    temp_key = models.CharField(
-        max_length=40, blank=True, help_text='For a create: the key other items use to refer to it ({"new": key}).'
-    )
-    object_repr = models.CharField(max_length=300, help_text="The target as it read when drafted.")
-    changes = models.JSONField(default=dict, help_text="field -> [old, new], JSON values (decimals as strings).")
-    base_version = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The target's version when drafted; a different live version is a conflict."
-    )
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="change_items")
-    field_sources = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text="field -> source id, for facts backed by another source than the item's own.",
-    )
-    previous_provenance = models.JSONField(
-        default=dict, blank=True, help_text="field -> source id that backed the value before this item applied."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ChangeItemQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["id"]
-        verbose_name = "change item"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(action="create") | Q(object_id__isnull=False),
-                name="change_item_update_delete_have_target",
-            ),
-            models.CheckConstraint(
-                condition=~Q(action="create") | ~Q(temp_key=""),
-                name="change_item_create_has_temp_key",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.describe()
-
-    def describe(self) -> str:
-        return f"{self.get_action_display()} {self.content_type.name} “{self.object_repr}”"
-
-    def target_model(self) -> type[models.Model]:
-        return self.content_type.model_class()
-
-    def source_id_for(self, name: str) -> int | None:
-        """The source backing one field: its own override, else the item's source."""
-        return self.field_sources.get(name, self.source_id)
-
-    def price_changes(self) -> list[tuple[str, Decimal | None, Decimal | None]]:
-        """(label, old, new) when this item changes a price row's amount, as Decimals (None: no price)."""
-        if self.target_model() is not Price or "usd_per_million" not in self.changes:
-            return []
-        old, new = self.changes["usd_per_million"]
-        if old == new:
-            return []
-        return [(self.price_label(), _decimal_or_none(old), _decimal_or_none(new))]
-
-    def price_label(self) -> str:
-        """'Input (batch)': from the row's key as this item carries it, else from how it read when drafted."""
-        key = [self.changes.get(name, [None, None]) for name in ("dimension", "tier", "context_threshold")]
-        values = [pair[1] if pair[1] is not None else pair[0] for pair in key]
-        if values[0] is not None:
-            return price_label(values[0], values[1] or Price.Tier.STANDARD, int(values[2] or 0))
-        return self.object_repr.rsplit(": ", 1)[-1]
-
-
-def _decimal_or_none(value: object) -> Decimal | None:
-    return None if value is None or value == "" else Decimal(str(value))
-
-
-class Review(models.Model):
-    """A reviewer's decision on a change set. The database refuses a review by the change set's author."""
-
-    class Decision(models.TextChoices):
-        APPROVE = "approve", "Approve"
-        REJECT = "reject", "Reject"
-
-    changeset = models.ForeignKey(ChangeSet, on_delete=models.PROTECT, related_name="reviews")
-    author = models.ForeignKey(
-        "auth.User", on_delete=models.PROTECT, related_name="+", help_text="The change set's author, copied."
-    )
-    reviewer = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="reviews")
-    decision = models.CharField(max_length=7, choices=Decision.choices)
-    comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["id"]
-        constraints = [
-            models.CheckConstraint(condition=~Q(reviewer=F("author")), name="review_four_eyes"),
-            models.CheckConstraint(condition=Q(decision="approve") | ~Q(comment=""), name="review_reject_has_comment"),
-            models.UniqueConstraint(
-                fields=["changeset"], condition=Q(decision="approve"), name="review_one_approval_per_changeset"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_decision_display()} of #{self.changeset_id} by {self.reviewer}"
-
-
-class AuditEvent(models.Model):
-    """Append-only record of every change set transition: who, when, from which state to which, why."""
-
-    class Action(models.TextChoices):
-        CREATED = "created", "Created"
-        PROPOSED = "proposed", "Change proposed"
-        ITEM_REMOVED = "item_removed", "Change removed"
-        SOURCED = "sourced", "Source cited"
-        SUBMITTED = "submitted", "Submitted"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        CONFLICTED = "conflicted", "Conflicted"
-        APPLIED = "applied", "Applied"
-        REBASED = "rebased", "Rebased"
-        REVERT_CREATED = "revert_created", "Revert generated"
-
-    changeset = models.ForeignKey(ChangeSet, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(max_length=20, choices=Action.choices)
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12, blank=True)
-    comment = models.TextField(blank=True)
-    details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["id"]
-        verbose_name = "audit event"
-
-    def __str__(self) -> str:
-        return f"#{self.changeset_id} {self.get_action_display()} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise ChangeSetError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ChangeSetError("Audit events are append-only.")
-
-
-class AwaitingReview(ChangeSet):
-    """The reviewers' queue in the admin: submitted change sets (a proxy, so the admin index lists it)."""
-
-    class Meta:
-        proxy = True
-        verbose_name = "change set awaiting review"
-        verbose_name_plural = "awaiting review"
+from catalog.review.models import (  # noqa: E402, F401  the review workflow's models live in their own package
+    AuditEvent,
+    AwaitingReview,
+    CatalogRevision,
+    ChangeItem,
+    ChangeSet,
+    ChangeSetError,
+    ItemComment,
+    Review,
+)

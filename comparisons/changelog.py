@@ -33,7 +33,7 @@ from catalog.models import (
     Provider,
     Source,
 )
-from catalog.services import editable_fields
+from catalog.review.services import editable_fields
 
 from . import text
 

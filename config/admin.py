@@ -8,7 +8,7 @@ from django_otp import devices_for_user
 from django_otp.forms import OTPAuthenticationFormMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from catalog.services import REVIEWERS_GROUP
+from catalog.review.services import REVIEWERS_GROUP
 
 NOT_ENROLLED = (
     "This account needs a second factor to sign in: reviewers and superusers use an authenticator app (TOTP). "

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog.models import ChangeSet
+from catalog.review.services import changeset_approve
 from tests.catalog.workflow_support import create_editor, create_reviewer, submitted_price_change
 from tests.factories import create_model, create_offering, create_provider
 
@@ -74,7 +75,7 @@ def catalog():
     for model in models:
         create_offering(model=model, provider=provider)
     changeset = submitted_price_change(editor=create_editor())
-    changeset.approve(user=create_reviewer())
+    changeset_approve(changeset=changeset, user=create_reviewer())
     return {"provider": provider, "models": models, "changeset": ChangeSet.objects.get(pk=changeset.pk)}
 
 

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from catalog.models import ChangeSet, LanguageModel, Source
+from catalog.review.services import changeset_approve
 from config import db_router
 from config.db_router import PIN_COOKIE, REPLICA, PrimaryReplicaRouter, ReplicaRoutingMiddleware
 from tests.auth_support import sign_in
@@ -74,7 +75,7 @@ def test_the_admin_reads_from_the_primary(client, mirror_replica, reads):
 def test_the_workflow_outside_a_request_uses_the_primary(mirror_replica):
     changeset = submitted_price_change(editor=create_editor())
     assert ChangeSet.objects.all().db == "default"
-    assert changeset.approve(user=create_reviewer()) is True
+    assert changeset_approve(changeset=changeset, user=create_reviewer()) is True
 
 
 def test_reads_after_a_write_in_the_same_request_go_to_the_primary_and_the_client_is_pinned(rf, mirror_replica):

@@ -7,8 +7,9 @@ from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 
-from catalog import services
 from catalog.models import AuditEvent, CatalogRevision, ChangeSet, Offering, Review
+from catalog.review import services
+from catalog.review.services import changeset_approve
 from tests.auth_support import sign_in
 from tests.factories import create_offering
 
@@ -27,16 +28,16 @@ def two_price_changeset() -> tuple[ChangeSet, list[Offering]]:
 
 def fail_after_first_write(monkeypatch, fault) -> list[int]:
     """Run `fault` once, right after the first item's row was written and before its provenance is."""
-    real = services._record_provenance
+    real = services._apply_provenance
     calls: list[int] = []
 
-    def record_provenance(item, *args, **kwargs):
-        calls.append(item.pk)
+    def apply_provenance(items, *args, **kwargs):
+        calls.append(len(items))
         if len(calls) == 1:
             fault()
-        return real(item, *args, **kwargs)
+        return real(items, *args, **kwargs)
 
-    monkeypatch.setattr(services, "_record_provenance", record_provenance)
+    monkeypatch.setattr(services, "_apply_provenance", apply_provenance)
     return calls
 
 
@@ -76,7 +77,7 @@ def test_an_outage_mid_apply_rolls_everything_back_and_the_admin_answers_503(mon
     assert_nothing_applied(changeset, offerings)
 
     monkeypatch.undo()
-    assert ChangeSet.objects.get(pk=changeset.pk).approve(user=reviewer) is True
+    assert changeset_approve(changeset=ChangeSet.objects.get(pk=changeset.pk), user=reviewer) is True
     assert_applied(changeset, offerings)
 
 
@@ -101,10 +102,10 @@ def test_connection_terminated_mid_apply_leaves_nothing_half_written_and_applies
 
     fail_after_first_write(monkeypatch, terminate)
     with pytest.raises(OperationalError):
-        ChangeSet.objects.get(pk=changeset.pk).approve(user=reviewer)
+        changeset_approve(changeset=ChangeSet.objects.get(pk=changeset.pk), user=reviewer)
     connection.close()
 
     assert_nothing_applied(changeset, offerings)
     monkeypatch.undo()
-    assert ChangeSet.objects.get(pk=changeset.pk).approve(user=reviewer) is True
+    assert changeset_approve(changeset=ChangeSet.objects.get(pk=changeset.pk), user=reviewer) is True
     assert_applied(changeset, offerings)

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
-from catalog import services
 from catalog.models import AuditEvent, CatalogRevision, ChangeSet, ChangeSetError, Review
+from catalog.review import services
 from tests.factories import create_offering
 
 from .workflow_support import create_editor, create_reviewer, submitted_price_change
@@ -38,7 +38,9 @@ def test_two_reviewers_approving_at_once_apply_the_changeset_once(monkeypatch):
         try:
             if wait_for_first:
                 assert first_is_applying.wait(5)
-            outcomes[reviewer.username] = ChangeSet.objects.get(pk=changeset.pk).approve(user=reviewer)
+            outcomes[reviewer.username] = services.changeset_approve(
+                changeset=ChangeSet.objects.get(pk=changeset.pk), user=reviewer
+            )
         except Exception as error:  # recorded, so a wrong kind of failure shows in the assertion
             outcomes[reviewer.username] = error
         finally:

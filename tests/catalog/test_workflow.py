@@ -22,14 +22,16 @@ from catalog.models import (
     Provenance,
     Review,
 )
-from catalog.services import (
+from catalog.review.diff import changeset_diff
+from catalog.review.services import (
     NewRef,
     ProposedChange,
+    changeset_approve,
     changeset_cite_source,
     changeset_create_applied,
-    changeset_diff,
     changeset_open_draft,
     changeset_propose,
+    changeset_rebase,
     changeset_revert,
     system_user,
 )
@@ -110,7 +112,7 @@ class TestWithdraw:
             changeset.submit(user=editor, summary="s")
         if stage == "conflicted":
             Price.objects.filter(pk=input_row(offering).pk).update(version=5)
-            assert changeset.approve(user=reviewer) is False
+            assert changeset_approve(changeset=changeset, user=reviewer) is False
         changeset.withdraw(user=editor, comment="Changed my mind")
         assert ChangeSet.objects.get(pk=changeset.pk).state == State.WITHDRAWN
         assert changeset.items.count() == 1  # kept for the record
@@ -123,7 +125,7 @@ class TestWithdraw:
 
     def test_applied_changeset_cannot_be_withdrawn(self, editor, reviewer):
         changeset = submitted_price_change(editor=editor)
-        changeset.approve(user=reviewer)
+        changeset_approve(changeset=changeset, user=reviewer)
         with pytest.raises(ChangeSetError, match="applied"):
             changeset.withdraw(user=editor)
 
@@ -170,7 +172,7 @@ class TestApprove:
         changeset.submit(user=editor, summary="New price")
         revision_before = CatalogRevision.current()
 
-        assert changeset.approve(user=reviewer, comment="Matches the page") is True
+        assert changeset_approve(changeset=changeset, user=reviewer, comment="Matches the page") is True
 
         row = input_row(offering)
         assert (row.usd_per_million, row.version) == (Decimal("0.25"), 2)
@@ -196,27 +198,27 @@ class TestApprove:
         author = create_reviewer("both")
         changeset = submitted_price_change(editor=author)
         with pytest.raises(ChangeSetError, match="own change set"):
-            changeset.approve(user=author)
+            changeset_approve(changeset=changeset, user=author)
         assert not Review.objects.exists()
 
     def test_superuser_is_a_reviewer_but_still_under_four_eyes(self, editor):
         admin = User.objects.create_superuser("root", "root@example.com", "pw")
         own = submitted_price_change(editor=admin)
         with pytest.raises(ChangeSetError, match="own change set"):
-            own.approve(user=admin)
-        assert submitted_price_change(editor=editor).approve(user=admin) is True
+            changeset_approve(changeset=own, user=admin)
+        assert changeset_approve(changeset=submitted_price_change(editor=editor), user=admin) is True
 
     def test_editor_without_review_permission_cannot_approve(self, editor):
         changeset = submitted_price_change(editor=create_editor("other"))
         with pytest.raises(ChangeSetError, match="reviewer permission"):
-            changeset.approve(user=editor)
+            changeset_approve(changeset=changeset, user=editor)
 
     @pytest.mark.parametrize("state", [State.DRAFT, State.APPLIED, State.REJECTED, State.WITHDRAWN, State.CONFLICTED])
     def test_approving_a_changeset_that_is_not_submitted_is_refused(self, editor, reviewer, offering, state):
         changeset = propose_price(user=editor, offering=offering, price="0.80").changeset
         ChangeSet.objects.filter(pk=changeset.pk).update(state=state)
         with pytest.raises(ChangeSetError, match="Cannot approve"):
-            changeset.approve(user=reviewer)
+            changeset_approve(changeset=changeset, user=reviewer)
         offering.refresh_from_db()
         assert offering.input_price == Decimal("1.00")
 
@@ -227,7 +229,7 @@ class TestApprove:
 
     def test_database_refuses_a_second_approval_and_a_silent_rejection(self, editor, reviewer):
         changeset = submitted_price_change(editor=editor)
-        changeset.approve(user=reviewer)
+        changeset_approve(changeset=changeset, user=reviewer)
         with pytest.raises(IntegrityError), transaction.atomic():
             Review.objects.create(
                 changeset=changeset, author=editor, reviewer=create_reviewer("r2"), decision="approve"
@@ -242,8 +244,8 @@ class TestConflicts:
         first = submitted_price_change(editor=alice, offering=offering, price="0.50")
         second = submitted_price_change(editor=bob, offering=offering, price="0.70")
 
-        assert first.approve(user=reviewer) is True
-        assert second.approve(user=reviewer) is False
+        assert changeset_approve(changeset=first, user=reviewer) is True
+        assert changeset_approve(changeset=second, user=reviewer) is False
 
         assert (input_row(offering).usd_per_million, input_row(offering).version) == (Decimal("0.50"), 2)
         second.refresh_from_db()
@@ -258,30 +260,30 @@ class TestConflicts:
         alice, bob = create_editor("alice"), create_editor("bob")
         first = submitted_price_change(editor=alice, offering=offering, price="0.50")
         second = submitted_price_change(editor=bob, offering=offering, price="0.70")
-        first.approve(user=reviewer)
-        second.approve(user=reviewer)
+        changeset_approve(changeset=first, user=reviewer)
+        changeset_approve(changeset=second, user=reviewer)
 
         with pytest.raises(ChangeSetError, match="Only the author"):
-            second.rebase(user=alice)
-        second.rebase(user=bob)
+            changeset_rebase(changeset=second, user=alice)
+        changeset_rebase(changeset=second, user=bob)
         item = second.items.get()
         assert second.state == State.DRAFT
         assert item.changes == {"usd_per_million": ["0.5", "0.7"]}
         assert item.base_version == 2
         second.submit(user=bob, summary="Redrafted")
-        assert second.approve(user=reviewer) is True
+        assert changeset_approve(changeset=second, user=reviewer) is True
         assert (input_row(offering).usd_per_million, input_row(offering).version) == (Decimal("0.70"), 3)
         assert actions(second)[-5:] == ["conflicted", "rebased", "submitted", "approved", "applied"]
 
     def test_rebase_is_refused_unless_conflicted(self, editor):
         changeset = submitted_price_change(editor=editor)
         with pytest.raises(ChangeSetError, match="Cannot rebase"):
-            changeset.rebase(user=editor)
+            changeset_rebase(changeset=changeset, user=editor)
 
     def test_target_deleted_since_drafting_conflicts(self, editor, reviewer, offering):
         changeset = submitted_price_change(editor=editor, offering=offering)
         input_row(offering).delete()
-        assert changeset.approve(user=reviewer) is False
+        assert changeset_approve(changeset=changeset, user=reviewer) is False
         assert changeset.problems[0]["kind"] == "deleted"
         assert changeset.items.count() == 1  # the author's work is kept
 
@@ -293,7 +295,7 @@ class TestConflicts:
         item.changeset.submit(user=editor, summary="Two prices")
         Price.objects.filter(pk=input_row(moved).pk).update(version=7, usd_per_million=Decimal("3"))
 
-        assert item.changeset.approve(user=reviewer) is False
+        assert changeset_approve(changeset=item.changeset, user=reviewer) is False
         assert (input_row(untouched).usd_per_million, input_row(untouched).version) == (Decimal("1.00"), 1)
         assert not Provenance.objects.exists()
 
@@ -310,7 +312,7 @@ class TestConflicts:
         other.save()
         item.changeset.submit(user=editor, summary="Bad cached price")
 
-        assert item.changeset.approve(user=reviewer) is False
+        assert changeset_approve(changeset=item.changeset, user=reviewer, acknowledge_warnings=True) is False
         assert item.changeset.problems[0]["field"] == "usd_per_million"
         assert "above the input price" in item.changeset.problems[0]["message"]
         offering.refresh_from_db()
@@ -369,7 +371,7 @@ class TestRevert:
             reviewed_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
         )
         changeset = submitted_price_change(editor=editor, offering=offering, price="0.20")
-        changeset.approve(user=reviewer)
+        changeset_approve(changeset=changeset, user=reviewer)
 
         reverse_set = changeset_revert(changeset=changeset, user=reviewer, comment="Price was a promo")
         assert reverse_set.state == State.SUBMITTED
@@ -378,9 +380,9 @@ class TestRevert:
         offering.refresh_from_db()
         assert offering.input_price == Decimal("0.20")  # nothing changes before review
         with pytest.raises(ChangeSetError, match="own change set"):
-            reverse_set.approve(user=reviewer)
+            changeset_approve(changeset=reverse_set, user=reviewer)
 
-        assert reverse_set.approve(user=create_reviewer("second")) is True
+        assert changeset_approve(changeset=reverse_set, user=create_reviewer("second")) is True
         assert (input_row(offering).usd_per_million, input_row(offering).version) == (Decimal("1.00"), 3)
         provenance = Provenance.objects.get(content_type=ct, object_id=row.pk, field="usd_per_million")
         assert provenance.source == old_source
@@ -391,7 +393,7 @@ class TestRevert:
         changeset = submitted_price_change(editor=editor)
         with pytest.raises(ChangeSetError, match="Cannot revert"):
             changeset_revert(changeset=changeset, user=reviewer)
-        changeset.approve(user=reviewer)
+        changeset_approve(changeset=changeset, user=reviewer)
         with pytest.raises(ChangeSetError, match="reviewer permission"):
             changeset_revert(changeset=changeset, user=editor)
         changeset_revert(changeset=changeset, user=reviewer)
@@ -418,12 +420,14 @@ class TestRevert:
         price = offering.prices.get()
 
         undo = changeset_revert(changeset=created, user=reviewer)
-        assert undo.approve(user=bot) is True  # the price row goes first, then its offering
+        assert changeset_approve(changeset=undo, user=bot) is True  # the price row goes first, then its offering
         assert not Offering.objects.filter(pk=offering.pk).exists()
         assert not Provenance.objects.filter(object_id=price.pk, field="usd_per_million").exists()
 
         redo = changeset_revert(changeset=undo, user=reviewer)
-        assert redo.approve(user=bot) is True  # the recreated price row belongs to the recreated offering
+        assert (
+            changeset_approve(changeset=redo, user=bot) is True
+        )  # the recreated price row belongs to the recreated offering
         recreated = Offering.objects.get(model=model, provider=provider)
         assert recreated.input_price == Decimal("3")
         assert LanguageModel.objects.get(pk=model.pk).min_input_price == Decimal("3")
@@ -705,7 +709,7 @@ class TestFieldSources:
             earlier["context_window"],
             {"max_output_tokens": earlier["max_output_tokens"].pk},
         )
-        assert reverse_set.approve(user=create_reviewer("second")) is True
+        assert changeset_approve(changeset=reverse_set, user=create_reviewer("second")) is True
 
         assert self.provenance_of(model) == {
             "context_window": "Old card",
@@ -730,7 +734,7 @@ class TestFieldSources:
         assert self.provenance_of(offering) == {}
 
         undo = changeset_revert(changeset=removal, user=reviewer)
-        assert undo.approve(user=create_reviewer("second")) is True
+        assert changeset_approve(changeset=undo, user=create_reviewer("second")) is True
 
         recreated = Offering.objects.get(model=model, provider=provider)
         provenance = self.provenance_of(recreated)

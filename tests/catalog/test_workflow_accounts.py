@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 
-from catalog.services import EDITORS_GROUP, REVIEWERS_GROUP
+from catalog.review.services import EDITORS_GROUP, REVIEWERS_GROUP
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import ChangeSet, Offering
-from catalog.services import changeset_revert
+from catalog.review.services import changeset_approve, changeset_revert
 from tests.auth_support import sign_in
 from tests.factories import create_model, create_offering, create_provider, create_source
 
@@ -78,7 +78,7 @@ def test_a_proposed_price_is_public_only_after_approval_with_its_source_and_revi
         assert f'Last reviewed: <time datetime="{today}">' in body
 
     revert = changeset_revert(changeset=changeset, user=reviewer)
-    revert.approve(user=create_reviewer("reviewer2"), comment="back to the old price")
+    changeset_approve(changeset=revert, user=create_reviewer("reviewer2"), comment="back to the old price")
     cells = input_price_cells(client.get(llama.get_absolute_url()).content.decode())
     assert cells == ["$0.10 / 1M"]
 

@@ -6,9 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group, User
+from django.contrib.messages import get_messages
+from django.urls import reverse
 
 from catalog.models import ChangeItem, ChangeSet, Offering, Price, Source
-from catalog.services import EDITORS_GROUP, REVIEWERS_GROUP, ProposedChange, changeset_propose
+from catalog.review.services import EDITORS_GROUP, REVIEWERS_GROUP, ProposedChange, changeset_propose
 from tests.factories import create_offering, create_source
 
 
@@ -53,3 +55,31 @@ def submitted_price_change(*, editor: User, offering: Offering | None = None, pr
     changeset = item.changeset
     changeset.submit(user=editor, summary=f"Input price to {price}")
     return changeset
+
+
+def admin_url(model, action: str, *args) -> str:
+    return reverse(f"admin:catalog_{model._meta.model_name}_{action}", args=args)
+
+
+def transition_url(changeset: ChangeSet, action: str) -> str:
+    return reverse("admin:catalog_changeset_transition", args=[changeset.pk, action])
+
+
+def form_data(response) -> dict[str, str | list[str]]:
+    """The POST body the rendered admin form (and its inlines) would send unchanged."""
+    forms = [response.context["adminform"].form]
+    data: dict[str, str | list[str]] = {}
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms.extend([formset.management_form, *formset.forms])
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False and bound.name == "DELETE":
+                continue
+            data[bound.html_name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return data
+
+
+def message_texts(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]

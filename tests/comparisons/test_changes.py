@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import ChangeSet, LanguageModel, Offering, Price
-from catalog.services import NewRef, ProposedChange, changeset_create_applied, system_user
+from catalog.review.services import NewRef, ProposedChange, changeset_approve, changeset_create_applied, system_user
 from comparisons.changelog import format_percent_change, price_change
 from tests.catalog.workflow_support import create_editor, create_reviewer, propose_price, submitted_price_change
 from tests.factories import create_model, create_offering, create_provider, create_source, offering_price
@@ -205,7 +205,7 @@ class TestOnlyAppliedChangesArePublic:
         rejected.reject(user=reviewer, comment="REJECT-COMMENT")
         approved = propose_price(user=create_editor("editor4"), offering=create_offering(), price="6").changeset
         approved.submit(user=approved.author, summary="Public summary")
-        assert approved.approve(user=reviewer, comment="APPROVE-COMMENT")
+        assert changeset_approve(changeset=approved, user=reviewer, comment="APPROVE-COMMENT")
 
         html = page_text(client)
         feed = client.get(reverse("comparisons:changes-feed")).content.decode()
@@ -427,7 +427,7 @@ class TestSiteLinks:
 def test_home_lists_the_newest_applied_change_sets_only(client):
     editor, reviewer = create_editor(), create_reviewer()
     applied = submitted_price_change(editor=editor)
-    applied.approve(user=reviewer)
+    changeset_approve(changeset=applied, user=reviewer)
     pending = submitted_price_change(editor=editor, price="0.70")
     body = client.get("/").content.decode()
     assert f'href="/changes/{applied.pk}/"' in body

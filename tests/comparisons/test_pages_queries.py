@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.models import LanguageModel, Price, Provider
+from catalog.models import BenchmarkResult, LanguageModel, Offering, Price, Provider
 from tests.comparisons.builders import create_catalog
 from tests.factories import create_benchmark_result
 
@@ -60,7 +60,10 @@ def test_page_queries_do_not_grow_with_the_catalog(client, django_assert_max_num
 def test_pair_page_query_count_is_the_same_for_small_and_large_catalogs(client):
     counts = []
     for offerings in (2, 50):
-        Price.objects.all().delete()  # price rows protect their offerings
+        # Children first: catalog foreign keys PROTECT (the review workflow deletes dependants explicitly).
+        Price.objects.all().delete()
+        Offering.objects.all().delete()
+        BenchmarkResult.objects.all().delete()
         LanguageModel.objects.all().delete()
         create_catalog(12, offerings)
         url = urls()["pair"]

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.services import EDITORS_GROUP, REVIEWERS_GROUP
+from catalog.review.services import EDITORS_GROUP, REVIEWERS_GROUP
 
 ACCOUNTS = (
     ("editor", EDITORS_GROUP, "proposes catalog changes and submits them"),

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from catalog.services import REVIEWERS_GROUP
+from catalog.review.services import REVIEWERS_GROUP
 
 from .create_demo_accounts import ACCOUNTS
 

@@ -1,0 +1,1 @@
+"""The review workflow: change sets, items, reviews, audit, apply/revert, the review table and its admin."""
