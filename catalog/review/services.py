@@ -7,6 +7,7 @@ Values in a `ChangeItem` are JSON: decimals and dates as strings, foreign keys a
 from __future__ import annotations
 
 import datetime
+import json
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -753,7 +754,10 @@ def _affected_models(items: list[ChangeItem]) -> set[int]:
 def _write_items(changeset: ChangeSet, now: datetime.datetime) -> list[ChangeItem]:
     """Lock the targets, refuse conflicts, write every item and its provenance; returns the items updated
     in memory (object ids, names, previous provenance) for the caller to save or discard."""
-    items = list(changeset.items.select_related("content_type", "source"))
+    items = list(changeset.items.all())
+    content_type_field = ChangeItem._meta.get_field("content_type")
+    for item in items:  # content types from their cache, not a join per item
+        content_type_field.set_cached_value(item, ContentType.objects.get_for_id(item.content_type_id))
     targets = _lock_targets(items)
     problems = _conflicts(items, targets)
     if problems:
@@ -805,11 +809,12 @@ BATCH = 500
 
 
 def bulk_update_rows(model: type[models.Model], objs: list[models.Model], fields: list[str]) -> None:
-    """UPDATE many rows with their own values in one statement per batch: `WITH v(...) AS (VALUES ...)
-    UPDATE ... FROM v` (PostgreSQL, with each value cast to its column type, and SQLite >= 3.33).
+    """UPDATE many rows with their own values in one statement per batch.
 
-    Django's bulk_update writes a CASE WHEN per field per row, which grows quadratically to compile and
-    run: 20,000 rows take minutes. Other databases fall back to it.
+    PostgreSQL: `UPDATE ... FROM jsonb_to_recordset(%s)`, one JSON parameter per batch of 5,000 rows. SQLite
+    (>= 3.33): `WITH v(...) AS (VALUES ...) UPDATE ... FROM v`. Django's bulk_update writes a CASE WHEN per
+    field per row, which grows quadratically to compile and run: 20,000 rows take minutes. Other databases
+    fall back to it.
     """
     if not objs:
         return
@@ -821,16 +826,24 @@ def bulk_update_rows(model: type[models.Model], objs: list[models.Model], fields
     pk = model._meta.pk
     quote = connection.ops.quote_name
     names = ["pk", *[f"c{i}" for i in range(len(columns))]]
-    casts = [pk.db_type(connection), *[f.db_type(connection) for f in columns]]
-    if connection.vendor == "postgresql":  # VALUES would type every parameter as text
-        row_sql = "(" + ", ".join(f"CAST(%s AS {cast})" for cast in casts) + ")"
-    else:  # SQLite: the column's affinity converts on assignment (a CAST to "datetime" would make it a number)
-        row_sql = "(" + ", ".join(["%s"] * len(casts)) + ")"
     assignments = ", ".join(f"{quote(f.column)} = v.c{i}" for i, f in enumerate(columns))
-    limit = connection.features.max_query_params or 30000
-    size = max(1, min(1000, limit // len(names)))
     table = quote(model._meta.db_table)
+    where = f"{table}.{quote(pk.column)} = v.pk"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            types = [pk.db_type(connection), *[f.db_type(connection) for f in columns]]
+            record = ", ".join(f"{name} {db_type}" for name, db_type in zip(names, types, strict=True))
+            sql = f"UPDATE {table} SET {assignments} FROM jsonb_to_recordset(%s::jsonb) AS v({record}) WHERE {where}"
+            for chunk in _chunks(objs, 5000):
+                rows = [
+                    {"pk": obj.pk, **{f"c{i}": _json_cell(f, obj, connection) for i, f in enumerate(columns)}}
+                    for obj in chunk
+                ]
+                cursor.execute(sql, [json.dumps(rows, default=_json_default)])
+            return
+        # SQLite: the column's affinity converts each value on assignment.
+        row_sql = "(" + ", ".join(["%s"] * len(names)) + ")"
+        size = max(1, min(1000, (connection.features.max_query_params or 999) // len(names)))
         for chunk in _chunks(objs, size):
             params: list[Any] = []
             for obj in chunk:
@@ -838,9 +851,24 @@ def bulk_update_rows(model: type[models.Model], objs: list[models.Model], fields
                 params += [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns]
             cursor.execute(
                 f"WITH v({', '.join(names)}) AS (VALUES {', '.join([row_sql] * len(chunk))}) "
-                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{quote(pk.column)} = v.pk",
+                f"UPDATE {table} SET {assignments} FROM v WHERE {where}",
                 params,
             )
+
+
+def _json_cell(f: models.Field, obj: models.Model, connection) -> Any:
+    value = getattr(obj, f.attname)
+    if isinstance(f, models.JSONField):
+        return value  # nested JSON in the record: jsonb_to_recordset reads it as jsonb
+    return f.get_db_prep_save(value, connection)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()  # full precision (DjangoJSONEncoder would cut microseconds)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _chunks(values: list, size: int = BATCH):
@@ -1045,21 +1073,26 @@ def _apply_provenance(items: list[ChangeItem], written: dict[int, models.Model],
 
 
 def _refresh_reprs(items: list[ChangeItem], written: dict[int, models.Model]) -> None:
-    """Each written item's name as the row now reads, with its relations loaded in bulk (not per row)."""
-    ids_by_model: dict[type[models.Model], list[int]] = defaultdict(list)
+    """Each written item's name as the row now reads; the rows' relations are loaded in bulk (one query per
+    relation and batch) and attached, so naming 20,000 offerings does not load each model and provider."""
+    by_model: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+    for obj in written.values():
+        by_model[type(obj)].append(obj)
+    for model, objs in by_model.items():
+        for f in model._meta.concrete_fields:
+            if not (f.is_relation and f.many_to_one):
+                continue
+            ids = {getattr(obj, f.attname) for obj in objs} - {None}
+            related: dict[Any, models.Model] = {}
+            for chunk in _chunks(sorted(ids)):
+                related |= f.related_model._default_manager.in_bulk(chunk)
+            for obj in objs:
+                value = getattr(obj, f.attname)
+                if value is not None and value in related:
+                    f.set_cached_value(obj, related[value])
     for item in items:
         if item.pk in written:
-            ids_by_model[item.target_model()].append(written[item.pk].pk)
-    names: dict[tuple[type[models.Model], int], str] = {}
-    for model, ids in ids_by_model.items():
-        relations = [f.name for f in model._meta.concrete_fields if f.is_relation and f.many_to_one]
-        for chunk in _chunks(ids):
-            rows = model._default_manager.filter(pk__in=chunk)
-            for obj in rows.select_related(*relations) if relations else rows:
-                names[(model, obj.pk)] = str(obj)[:300]
-    for item in items:
-        if item.pk in written:
-            item.object_repr = names.get((item.target_model(), written[item.pk].pk), item.object_repr)
+            item.object_repr = str(written[item.pk])[:300]
 
 
 def changeset_rebase_items(*, changeset: ChangeSet) -> list[str]:
