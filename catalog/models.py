@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Count, F, Min, Prefetch, Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -565,6 +566,11 @@ class ChangeSetError(Exception):
     """A transition the change set's state, the acting user or its content does not allow."""
 
 
+# Sent (no arguments) once the transaction that bumped the catalog revision commits: caches keyed on the
+# revision (the public page cache) re-read it at once in this process instead of at their next refresh.
+catalog_revision_changed = Signal()
+
+
 class CatalogRevision(models.Model):
     """One row holding the catalog revision number; every applied change set bumps it."""
 
@@ -586,6 +592,7 @@ class CatalogRevision(models.Model):
         revision.number = F("number") + 1
         revision.save(update_fields=["number", "updated_at"])
         revision.refresh_from_db(fields=["number"])
+        transaction.on_commit(lambda: catalog_revision_changed.send(sender=cls))
         return revision.number
 
 

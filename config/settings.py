@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after WhiteNoise: a cached public page or a 304 costs none of the middleware below.
+    "comparisons.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -101,6 +103,34 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The public-page cache (comparisons/pagecache.py), keyed on the catalog revision.
+PAGE_CACHE_ENABLED = env_flag("LLMREF_PAGE_CACHE", True)
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_REVISION_TTL = float(os.environ.get("LLMREF_PAGE_CACHE_REVISION_TTL", "1"))
+PAGE_CACHE_MAX_AGE = 60
+PAGE_CACHE_S_MAXAGE = 60
+PAGE_CACHE_STALE_WHILE_REVALIDATE = 600
+PAGE_CACHE_SHARED_TIMEOUT = 24 * 3600
+PAGE_CACHE_EXCLUDED_PATHS = frozenset({"/healthz"})
+
+
+def _build_id() -> str:
+    """Part of every page key and ETag: a deploy with other code or templates never serves old pages."""
+    if os.environ.get("LLMREF_BUILD_ID"):
+        return os.environ["LLMREF_BUILD_ID"]
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=4)
+    for app in ("catalog", "comparisons", "config", "templates", "static"):
+        for path in sorted((BASE_DIR / app).rglob("*")):
+            if path.suffix in {".py", ".html", ".css", ".js", ".svg"}:
+                stat = path.stat()
+                digest.update(f"{path.relative_to(BASE_DIR)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+BUILD_ID = _build_id()
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

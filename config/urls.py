@@ -2,18 +2,18 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from comparisons.sitemaps import SITEMAPS
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness probe: no database query, tiny body."""
     return HttpResponse("ok\n", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap = request.build_absolute_uri(reverse("sitemap-index"))
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
