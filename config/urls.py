@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, reverse
 from django.views.decorators.http import require_safe
 
-from comparisons.sitemaps import SITEMAPS
+from comparisons.sitemaps import SITEMAPS, comparison_sitemap
 
 
 @require_safe
@@ -29,6 +29,8 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap-index",
     ),
+    # The pairs section computes its URLs from their positions (comparisons/sitemaps.py).
+    path("sitemap-comparisons.xml", comparison_sitemap, name="sitemap-comparisons"),
     path(
         "sitemap-<section>.xml",
         sitemap_views.sitemap,
