@@ -68,11 +68,19 @@ class VersionedModel(models.Model):
         abstract = True
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def most_models_first(self) -> OrganizationQuerySet:
+        """Annotate `model_count`; the makers of the most catalogued models first."""
+        return self.annotate(model_count=Count("models")).order_by("-model_count", "name")
+
+
 class Organization(VersionedModel):
     name = models.CharField(max_length=120, unique=True, help_text='Short name, e.g. "Meta".')
     display_name = models.CharField(max_length=200, blank=True, help_text='e.g. "AI at Meta".')
     slug = models.SlugField(max_length=120, unique=True)
     website = models.URLField(blank=True)
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

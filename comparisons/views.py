@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from catalog.models import ChangeSet, LanguageModel
+from catalog.models import ChangeSet, LanguageModel, Organization
 
 from . import changelog, charts, facts, related, text, widgets
 from .compare_forms import (
@@ -23,6 +23,7 @@ from .forms import ExplorerForm
 
 NEWEST_ON_HOME = 8
 RECENT_CHANGES_ON_HOME = 5
+MAKERS_ON_HOME = 12
 
 
 def _meta(request: HttpRequest, title: str, description: str, path: str) -> dict[str, str]:
@@ -37,7 +38,9 @@ def home(request: HttpRequest) -> TemplateResponse:
         "popular": related.popular_comparisons(),
         "newest": LanguageModel.objects.with_related().newest_first()[:NEWEST_ON_HOME],
         "recent_changes": ChangeSet.objects.applied()[:RECENT_CHANGES_ON_HOME],
-        "all_models": LanguageModel.objects.with_related().by_maker(),
+        # The top makers and a count, not every model: the home page must not grow with the catalog.
+        "makers": Organization.objects.most_models_first()[:MAKERS_ON_HOME],
+        "model_count": LanguageModel.objects.count(),
         "meta": _meta(
             request,
             "Large language models compared from sourced facts",
@@ -243,17 +246,20 @@ def provider_list(request: HttpRequest) -> TemplateResponse:
 
 @require_safe
 def provider_detail(request: HttpRequest, slug: str) -> TemplateResponse:
-    provider = facts.provider_facts(slug)
+    provider = facts.provider_facts(slug, request.GET.get("page"))
     if provider is None:
         raise Http404("No such provider.")
+    path = reverse("comparisons:provider-detail", args=[provider.slug])
+    if provider.listing.number > 1:
+        path += f"?page={provider.listing.number}"
     context = {
         "provider": provider,
         "meta": _meta(
             request,
             f"{provider.name}: models and prices",
-            f"The {text.plural(len(provider.served), 'model')} {provider.name} serves, with input, output, "
+            f"The {text.plural(provider.served_count, 'model')} {provider.name} serves, with input, output, "
             "cached and batch prices per 1M tokens, each with its source.",
-            reverse("comparisons:provider-detail", args=[provider.slug]),
+            path,
         ),
     }
     return TemplateResponse(request, "comparisons/provider_detail.html", context)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 MAX_QUERIES = {
     "pair": 11,
     "model": 11,
-    "provider": 3,
+    "provider": 4,
     "providers": 1,
     "home": 5,
     "compare": 2,
