@@ -560,6 +560,8 @@ class Provenance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["content_type", "object_id", "field"], name="provenance_unique_field"),
         ]
+        # The sitemap index's lastmod is the newest review: an index read, not a scan of every fact.
+        indexes = [models.Index(fields=["reviewed_at"], name="provenance_reviewed_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.content_type.model} #{self.object_id}.{self.field} <- {self.source}"
@@ -882,6 +884,11 @@ class ChangeItem(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = "change item"
+        # Price history looks items up by their target rows (and a removed offering by its delete item).
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="change_item_target_idx"),
+            models.Index(fields=["content_type", "action"], name="change_item_type_action_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(action="create") | Q(object_id__isnull=False),

@@ -152,20 +152,20 @@ def generate_catalog(*, models: int, providers: int, seed: int, offerings_per_mo
             for i in range(providers)
         ],
     )
-    sources = _bulk(
-        Source,
-        [
-            *(
-                Source(url=f"https://lab-{i:03d}.example/models", title=f"Lab {i:03d} model cards", retrieved_on=retrieved)
-                for i in range(org_count)
-            ),
-            *(
-                Source(url=f"https://provider-{i:03d}.example/pricing", title=f"Provider {i:03d} pricing", retrieved_on=retrieved)
-                for i in range(providers)
-            ),
-            Source(url="https://benchmarks.example/leaderboard", title="Benchmark leaderboard", retrieved_on=retrieved),
-        ],
-    )  # fmt: skip
+    source_rows = [
+        Source(url=f"https://lab-{i:03d}.example/models", title=f"Lab {i:03d} model cards", retrieved_on=retrieved)
+        for i in range(org_count)
+    ]
+    source_rows += [
+        Source(
+            url=f"https://provider-{i:03d}.example/pricing", title=f"Provider {i:03d} pricing", retrieved_on=retrieved
+        )
+        for i in range(providers)
+    ]
+    source_rows.append(
+        Source(url="https://benchmarks.example/leaderboard", title="Benchmark leaderboard", retrieved_on=retrieved)
+    )
+    sources = _bulk(Source, source_rows)
     org_source = sources[:org_count]
     provider_source = sources[org_count : org_count + providers]
     benchmark_source = sources[-1]

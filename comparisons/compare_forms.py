@@ -19,7 +19,6 @@ from catalog.models import LanguageModel, Provider
 from .calculator import DEFAULT_WORKLOAD, Workload
 from .facts import ModelFacts
 
-
 PICKER_MATCHES = 20
 NOT_IN_CATALOG = "That model is not in the catalog."
 
@@ -44,7 +43,9 @@ class ModelChoice(forms.CharField):
 
 def resolve_model(text: str) -> tuple[LanguageModel | None, list[LanguageModel]]:
     """The model `text` names (slug, then exact name, then the only match), else the models it matches."""
-    exact = list(LanguageModel.objects.filter(models.Q(slug=text) | models.Q(name__iexact=text)).only("slug", "name")[:3])
+    exact = list(
+        LanguageModel.objects.filter(models.Q(slug=text) | models.Q(name__iexact=text)).only("slug", "name")[:3]
+    )
     by_slug = [m for m in exact if m.slug == text]
     if by_slug:
         return by_slug[0], []
