@@ -254,8 +254,8 @@ class PageCacheMiddleware:
         if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
         if not if_none_match:
             return False
-        tags = parse_etags(if_none_match)
-        return "*" in tags or etag in tags
+        # Not "*": the middleware cannot know before rendering whether the URL names an existing page.
+        return etag in parse_etags(if_none_match)
 
     @staticmethod
     def _storable(response: HttpResponse) -> bool:

@@ -132,6 +132,12 @@ class TestConditionalGet:
         other = client.get("/models/alpha/", HTTP_IF_NONE_MATCH=etag)
         assert other.status_code == 200  # the key is in the tag: another page never matches
 
+    def test_a_wildcard_or_a_weak_foreign_tag_gets_the_page(self, client, page_cache, offering):
+        client.get("/models/alpha/")
+        assert client.get("/models/alpha/", HTTP_IF_NONE_MATCH="*").status_code == 200
+        assert client.get("/models/nope/", HTTP_IF_NONE_MATCH="*").status_code == 404
+        assert client.get("/models/alpha/", HTTP_IF_NONE_MATCH='W/"r0-x-y"').status_code == 200
+
     def test_after_a_change_the_old_etag_gets_the_new_page(
         self, client, page_cache, offering, django_capture_on_commit_callbacks
     ):
