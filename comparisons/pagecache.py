@@ -187,6 +187,15 @@ def _shared_cache():
     return None if isinstance(cache, LocMemCache) else cache
 
 
+def _without_body_for_head(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A HEAD answer carries the GET's headers and length, not its body (views render it all the same)."""
+    if request.method == "HEAD" and not response.streaming:
+        length = len(response.content)
+        response.content = b""
+        response["Content-Length"] = str(length)
+    return response
+
+
 class PageCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -195,7 +204,7 @@ class PageCacheMiddleware:
         if _is_private_path(request.path):
             response = self.get_response(request)
             response["Cache-Control"] = PRIVATE_CACHE_CONTROL
-            return response
+            return _without_body_for_head(request, response)
         if (
             not settings.PAGE_CACHE_ENABLED
             or request.method not in ("GET", "HEAD")
@@ -236,17 +245,13 @@ class PageCacheMiddleware:
             local_store.put(full_key, entry)
             self._shared_set(full_key, entry)
             response["X-Page-Cache"] = "miss"
-        if request.method == "HEAD":
-            length = len(response.content)
-            response.content = b""
-            response["Content-Length"] = str(length)
-        return response
+        return _without_body_for_head(request, response)
 
     def _uncached(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if _is_cacheable_path(request.path):
             response.headers.setdefault("Cache-Control", "private, no-cache")
-        return response
+        return _without_body_for_head(request, response)
 
     @staticmethod
     def _not_modified(request: HttpRequest, etag: str) -> bool:

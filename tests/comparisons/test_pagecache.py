@@ -195,6 +195,7 @@ class TestHead:
             assert head.status_code == 200, url
             assert head.content == b"", url
             assert head["Content-Type"] == get["Content-Type"], url
+            assert head["Content-Length"] == str(len(get.content)), url
 
 
 class TestNeverCachedForUsers:
