@@ -121,12 +121,13 @@ def _build_id() -> str:
         return os.environ["LLMREF_BUILD_ID"]
     import hashlib
 
+    # From the files' contents, so every server of one release agrees (shared cache entries, ETags).
     digest = hashlib.blake2b(digest_size=4)
     for app in ("catalog", "comparisons", "config", "templates", "static"):
         for path in sorted((BASE_DIR / app).rglob("*")):
-            if path.suffix in {".py", ".html", ".css", ".js", ".svg"}:
-                stat = path.stat()
-                digest.update(f"{path.relative_to(BASE_DIR)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+            if path.suffix in {".py", ".html", ".css", ".js", ".svg"} and path.is_file():
+                digest.update(str(path.relative_to(BASE_DIR)).encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
