@@ -12,13 +12,14 @@ MANAGE := $(PY) manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup run migrate demo otp test test-e2e lint format clean
+.PHONY: help setup run migrate demo otp test test-e2e lint format clean bench
 
 help:
 	@echo "make run   - set up, migrate, load the demo catalog, serve http://127.0.0.1:8000 (SQLite)"
 	@echo "make otp   - print the demo reviewers' current admin sign-in codes (TOTP)"
 	@echo "make test  - run the test suite (set DATABASE_URL for PostgreSQL)"
 	@echo "make lint  - ruff check + format check"
+	@echo "make bench - load-test every public page with wrk at 50 and 2,000 models (PostgreSQL, ~10 min)"
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -62,6 +63,12 @@ lint: setup
 format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Recreates the PostgreSQL database BENCH_DATABASE_URL (default llmref_bench on 127.0.0.1) for each catalog
+# size, serves it with gunicorn on 127.0.0.1, port BENCH_PORT (default 8020), and prints one table (benchmarks/bench.py).
+bench: setup
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) staticfiles

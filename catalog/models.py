@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 
 PRICE_DIGITS = {"max_digits": 12, "decimal_places": 6}
@@ -93,11 +93,19 @@ class Source(VersionedModel):
         )
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def most_models_first(self) -> OrganizationQuerySet:
+        """Annotate `model_count`; the makers of the most catalogued models first."""
+        return self.annotate(model_count=Count("models")).order_by("-model_count", "name")
+
+
 class Organization(VersionedModel):
     name = models.CharField(max_length=120, unique=True, help_text='Short name, e.g. "Meta".')
     display_name = models.CharField(max_length=200, blank=True, help_text='e.g. "AI at Meta".')
     slug = models.SlugField(max_length=120, unique=True)
     website = models.URLField(blank=True)
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -787,6 +795,8 @@ class Provenance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["content_type", "object_id", "field"], name="provenance_unique_field"),
         ]
+        # The sitemap index's lastmod is the newest review: an index read, not a scan of every fact.
+        indexes = [models.Index(fields=["reviewed_at"], name="provenance_reviewed_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.content_type.model} #{self.object_id}.{self.field} <- {self.source}"
@@ -801,4 +811,5 @@ from catalog.review.models import (  # noqa: E402, F401  the review workflow's m
     ChangeSetError,
     ItemComment,
     Review,
+    catalog_revision_changed,
 )

@@ -9,39 +9,82 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
+from django.db import models
 
 from catalog.models import LanguageModel, Provider
 
 from .calculator import DEFAULT_WORKLOAD, Workload
 from .facts import ModelFacts
 
+PICKER_MATCHES = 20
+NOT_IN_CATALOG = "That model is not in the catalog."
 
-def picker_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """All models as (organization, [(slug, name), ...]) groups, in one query."""
-    groups: dict[str, list[tuple[str, str]]] = {}
-    rows = LanguageModel.objects.order_by("organization__name", "name", "slug").values_list(
-        "organization__name", "slug", "name"
+
+class ModelChoice(forms.CharField):
+    """A model named by its slug or its name; what the reader typed stays in the box, never a list of all models.
+
+    Without JavaScript the reader types a name (or part of one); with it, the search box's listbox fills the
+    slug in. An exact slug, or a name only one model has, chooses that model; text that several models match
+    is an error listing up to 20 of them (`matches`), each a link that completes the choice.
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=100, strip=True, **kwargs)
+        self.error_messages["max_length"] = NOT_IN_CATALOG
+        self.widget.attrs.update(
+            {"autocomplete": "off", "spellcheck": "false", "placeholder": "Model name, e.g. Llama 3.2 1B"}
+        )
+
+
+def resolve_model(text: str) -> tuple[LanguageModel | None, list[LanguageModel]]:
+    """The model `text` names (slug, then exact name, then the only match), else the models it matches."""
+    exact = list(
+        LanguageModel.objects.filter(models.Q(slug=text) | models.Q(name__iexact=text)).only("slug", "name")[:3]
     )
-    for organization, slug, name in rows:
-        groups.setdefault(organization, []).append((slug, name))
-    return list(groups.items())
+    by_slug = [m for m in exact if m.slug == text]
+    if by_slug:
+        return by_slug[0], []
+    if len(exact) == 1:
+        return exact[0], []
+    matches = list(LanguageModel.objects.matching(text).with_related().by_name()[: PICKER_MATCHES + 1])
+    if len(matches) == 1:
+        return matches[0], []
+    return None, matches[:PICKER_MATCHES]
 
 
 class PairPickerForm(forms.Form):
-    """Two models to compare; `canonical_pair()` gives them in URL order (slug a < slug b)."""
+    """Two models to compare; `canonical_pair()` gives their slugs in URL order (slug a < slug b)."""
 
-    a = forms.ChoiceField(label="Compare", error_messages={"invalid_choice": "That model is not in the catalog."})
-    b = forms.ChoiceField(label="with", error_messages={"invalid_choice": "That model is not in the catalog."})
+    a = ModelChoice(label="Compare")
+    b = ModelChoice(label="with")
 
-    def __init__(self, *args: Any, choices: list | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        grouped = picker_choices() if choices is None else choices
-        for name, placeholder in (("a", "Choose a model"), ("b", "Choose another model")):
-            self.fields[name].choices = [("", placeholder), *grouped]
         self.fields["a"].error_messages["required"] = "Choose the first model."
         self.fields["b"].error_messages["required"] = "Choose the second model."
+        self.matches: dict[str, list[LanguageModel]] = {}
+
+    def _clean_model(self, name: str) -> str:
+        text = self.cleaned_data[name]
+        model, matches = resolve_model(text)
+        if model is not None:
+            return model.slug
+        if matches:
+            self.matches[name] = matches
+            more = "more than " if len(matches) == PICKER_MATCHES else ""
+            raise forms.ValidationError(f"{more}{len(matches)} models match that: choose one below.".capitalize())
+        raise forms.ValidationError(NOT_IN_CATALOG)
+
+    def clean_a(self) -> str:
+        return self._clean_model("a")
+
+    def clean_b(self) -> str:
+        return self._clean_model("b")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -52,6 +95,16 @@ class PairPickerForm(forms.Form):
     def canonical_pair(self) -> tuple[str, str]:
         a, b = self.cleaned_data["a"], self.cleaned_data["b"]
         return (a, b) if a < b else (b, a)
+
+    def match_links(self) -> dict[str, list[tuple[str, str]]]:
+        """For each ambiguous field: (model name, the picker query that chooses it, the other field kept)."""
+        links: dict[str, list[tuple[str, str]]] = {}
+        for name, matches in self.matches.items():
+            links[name] = []
+            for m in matches:
+                query = {"a": self.data.get("a", ""), "b": self.data.get("b", "")} | {name: m.slug}
+                links[name].append((m.name, urlencode(query)))
+        return links
 
 
 WIDGETS_FORM = "pair-widgets"

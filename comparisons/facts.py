@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db import models
 from django.utils import timezone
 
@@ -784,10 +785,15 @@ class ProviderFacts:
     website: str
     served: tuple[ServedModel, ...]
     page: PageFacts
+    served_count: int = 0
+    listing: Page | None = None  # which slice of the served models `served` is
 
     @property
     def price_columns(self) -> tuple[PriceColumn, ...]:
         return price_columns(s.offering for s in self.served)
+
+
+PROVIDER_PAGE_SIZE = 50
 
 
 def provider_summaries() -> list[ProviderSummary]:
@@ -806,17 +812,19 @@ def provider_summaries() -> list[ProviderSummary]:
     ]
 
 
-def provider_facts(slug: str) -> ProviderFacts | None:
-    """A provider and every model it serves (by model name) with its prices and their sources: 3 queries."""
+def provider_facts(slug: str, page: int | str | None = 1) -> ProviderFacts | None:
+    """A provider and one page (50, by model name) of the models it serves, with prices and sources: 4 queries."""
     provider = Provider.objects.filter(slug=slug).first()
     if provider is None:
         return None
-    offerings = list(
+    listing = Paginator(
         Offering.objects.filter(provider=provider)
         .select_related("model__organization", "provider")
         .with_prices()
-        .order_by("model__name", "model__slug")
-    )
+        .order_by("model__name", "model__slug"),
+        PROVIDER_PAGE_SIZE,
+    ).get_page(page)
+    offerings = list(listing.object_list)
     objects: list[models.Model] = [*offerings]
     for offering in offerings:
         objects.extend(offering.prices.all())
@@ -838,4 +846,6 @@ def provider_facts(slug: str) -> ProviderFacts | None:
         website=provider.website,
         served=served,
         page=numbering.page(),
+        served_count=listing.paginator.count,
+        listing=listing,
     )

@@ -5,10 +5,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from catalog.models import ChangeSet, LanguageModel
+from catalog.models import ChangeSet, LanguageModel, Organization
 
 from . import changelog, charts, facts, related, text, widgets
 from .compare_forms import (
@@ -23,6 +23,7 @@ from .forms import ExplorerForm
 
 NEWEST_ON_HOME = 8
 RECENT_CHANGES_ON_HOME = 5
+MAKERS_ON_HOME = 12
 
 
 def _meta(request: HttpRequest, title: str, description: str, path: str) -> dict[str, str]:
@@ -30,14 +31,16 @@ def _meta(request: HttpRequest, title: str, description: str, path: str) -> dict
     return {"title": title, "description": description, "canonical": request.build_absolute_uri(path)}
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> TemplateResponse:
     context = {
         "picker": PairPickerForm(),
         "popular": related.popular_comparisons(),
         "newest": LanguageModel.objects.with_related().newest_first()[:NEWEST_ON_HOME],
         "recent_changes": ChangeSet.objects.applied()[:RECENT_CHANGES_ON_HOME],
-        "all_models": LanguageModel.objects.with_related().by_maker(),
+        # The top makers and a count, not every model: the home page must not grow with the catalog.
+        "makers": Organization.objects.most_models_first()[:MAKERS_ON_HOME],
+        "model_count": LanguageModel.objects.count(),
         "meta": _meta(
             request,
             "Large language models compared from sourced facts",
@@ -63,7 +66,7 @@ def _compare_index_context(request: HttpRequest, form: PairPickerForm, selection
     }
 
 
-@require_GET
+@require_safe
 def compare_index(request: HttpRequest) -> HttpResponse:
     """The picker. `?a=&b=` redirects to the canonical pair page; `?compare=` repeated 2-4 times (the
     explorer's compare form) to the pair or multi-model page; bad input re-shows the form (400)."""
@@ -108,7 +111,7 @@ def _htmx_partial(request: HttpRequest, partials: set[str]) -> str | None:
 PAIR_PARTIALS = {"cost-results", "pricing-tables", "capabilities-table"}
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
 def compare_detail(request: HttpRequest, a: str, b: str) -> HttpResponse:
     """The pair page. An htmx request from one of its widgets gets only that widget's region."""
@@ -155,7 +158,7 @@ def compare_detail(request: HttpRequest, a: str, b: str) -> HttpResponse:
     return TemplateResponse(request, "comparisons/compare_detail.html", context)
 
 
-@require_GET
+@require_safe
 def compare_multi(request: HttpRequest, slugs: str) -> HttpResponse:
     """Three or four models side by side; the canonical URL lists the slugs sorted, other orders answer 301."""
     parts = slugs.split("-vs-")
@@ -187,7 +190,7 @@ def compare_multi(request: HttpRequest, slugs: str) -> HttpResponse:
 PICKER_RESULTS = 20
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def picker_search(request: HttpRequest) -> HttpResponse:
     """Search-as-you-type for the model picker: up to 20 models whose name or organization matches `q`.
@@ -204,7 +207,7 @@ def picker_search(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "comparisons/_picker.html#picker-options", context)
 
 
-@require_GET
+@require_safe
 def model_detail(request: HttpRequest, slug: str) -> TemplateResponse:
     single = facts.model_facts(slug)
     if single is None:
@@ -228,7 +231,7 @@ def model_detail(request: HttpRequest, slug: str) -> TemplateResponse:
     return TemplateResponse(request, "comparisons/model_detail.html", context)
 
 
-@require_GET
+@require_safe
 def provider_list(request: HttpRequest) -> TemplateResponse:
     context = {
         "providers": facts.provider_summaries(),
@@ -242,19 +245,22 @@ def provider_list(request: HttpRequest) -> TemplateResponse:
     return TemplateResponse(request, "comparisons/provider_list.html", context)
 
 
-@require_GET
+@require_safe
 def provider_detail(request: HttpRequest, slug: str) -> TemplateResponse:
-    provider = facts.provider_facts(slug)
+    provider = facts.provider_facts(slug, request.GET.get("page"))
     if provider is None:
         raise Http404("No such provider.")
+    path = reverse("comparisons:provider-detail", args=[provider.slug])
+    if provider.listing.number > 1:
+        path += f"?page={provider.listing.number}"
     context = {
         "provider": provider,
         "meta": _meta(
             request,
             f"{provider.name}: models and prices",
-            f"The {text.plural(len(provider.served), 'model')} {provider.name} serves, with input, output, "
+            f"The {text.plural(provider.served_count, 'model')} {provider.name} serves, with input, output, "
             "cached and batch prices per 1M tokens, each with its source.",
-            reverse("comparisons:provider-detail", args=[provider.slug]),
+            path,
         ),
     }
     return TemplateResponse(request, "comparisons/provider_detail.html", context)
@@ -263,7 +269,7 @@ def provider_detail(request: HttpRequest, slug: str) -> TemplateResponse:
 EXPLORER_PAGE_SIZE = 50
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def model_list(request: HttpRequest) -> TemplateResponse:
     """The model explorer. An htmx request gets only the results region; a history restore, the page."""
@@ -279,7 +285,7 @@ def model_list(request: HttpRequest) -> TemplateResponse:
 CHANGES_PAGE_SIZE = 20
 
 
-@require_GET
+@require_safe
 def changes(request: HttpRequest) -> TemplateResponse:
     """The public changelog: applied change sets, newest first."""
     page = Paginator(ChangeSet.objects.applied().with_items(), CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -300,7 +306,7 @@ def changes(request: HttpRequest) -> TemplateResponse:
     return TemplateResponse(request, "comparisons/changes.html", context)
 
 
-@require_GET
+@require_safe
 def change_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     changeset = changelog.applied_changeset(pk)
     if changeset is None:

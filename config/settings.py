@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after WhiteNoise: a cached public page or a 304 costs none of the middleware below.
+    "comparisons.pagecache.PageCacheMiddleware",
     # Keeps the last good copy of each public page, served when the database is down (config/stale.py).
     "config.stale.StaleCopyMiddleware",
     "config.db_router.ReplicaRoutingMiddleware",
@@ -146,6 +148,35 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 OTP_TOTP_ISSUER = "LLM Reference"
+
+# The public-page cache (comparisons/pagecache.py), keyed on the catalog revision.
+PAGE_CACHE_ENABLED = env_flag("LLMREF_PAGE_CACHE", True)
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_REVISION_TTL = float(os.environ.get("LLMREF_PAGE_CACHE_REVISION_TTL", "1"))
+PAGE_CACHE_MAX_AGE = 60
+PAGE_CACHE_S_MAXAGE = 60
+PAGE_CACHE_STALE_WHILE_REVALIDATE = 600
+PAGE_CACHE_SHARED_TIMEOUT = 24 * 3600
+PAGE_CACHE_EXCLUDED_PATHS = frozenset({"/healthz"})
+
+
+def _build_id() -> str:
+    """Part of every page key and ETag: a deploy with other code or templates never serves old pages."""
+    if os.environ.get("LLMREF_BUILD_ID"):
+        return os.environ["LLMREF_BUILD_ID"]
+    import hashlib
+
+    # From the files' contents, so every server of one release agrees (shared cache entries, ETags).
+    digest = hashlib.blake2b(digest_size=4)
+    for app in ("catalog", "comparisons", "config", "templates", "static"):
+        for path in sorted((BASE_DIR / app).rglob("*")):
+            if path.suffix in {".py", ".html", ".css", ".js", ".svg"} and path.is_file():
+                digest.update(str(path.relative_to(BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+BUILD_ID = _build_id()
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

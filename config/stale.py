@@ -58,11 +58,14 @@ class StaleCopyMiddleware:
             and not response.cookies
             and response.get("Content-Type", "").startswith("text/html")
             and _eligible(request)
-            and cache.add(_key(request, "fresh"), 1, settings.STALE_COPY_REFRESH_SECONDS)
         ):
-            cache.set(
-                _key(request, "copy"),
-                (response["Content-Type"], response.content),
-                settings.STALE_COPY_MAX_AGE_SECONDS,
-            )
+            try:
+                if cache.add(_key(request, "fresh"), 1, settings.STALE_COPY_REFRESH_SECONDS):
+                    cache.set(
+                        _key(request, "copy"),
+                        (response["Content-Type"], response.content),
+                        settings.STALE_COPY_MAX_AGE_SECONDS,
+                    )
+            except Exception:  # any cache backend's outage: the page is served, only its copy is not kept
+                logger.warning("Could not keep the stale copy of %s (cache unavailable).", request.path)
         return response

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from comparisons.sitemaps import SITEMAPS
+from comparisons.sitemaps import SITEMAPS, comparison_sitemap
 
 from . import views
 
@@ -19,6 +19,8 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap-index",
     ),
+    # The pairs section computes its URLs from their positions (comparisons/sitemaps.py).
+    path("sitemap-comparisons.xml", comparison_sitemap, name="sitemap-comparisons"),
     path(
         "sitemap-<section>.xml",
         sitemap_views.sitemap,

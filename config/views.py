@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError, Json
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .security import client_ip
 from .stale import stale_copy
@@ -25,7 +25,7 @@ CSP_REPORT_TYPES = {"application/csp-report", "application/reports+json", "appli
 RETRY_AFTER_SECONDS = 30
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness probe: no database query, tiny body."""
     return HttpResponse("ok\n", content_type="text/plain")
@@ -47,7 +47,7 @@ def _cache_ready() -> bool:
     return cache.get("readyz") == token
 
 
-@require_GET
+@require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness probe: 200 when every dependency answers, else 503 naming the ones that are down."""
     checks = {alias: _database_ready(alias) for alias in settings.DATABASES}
@@ -60,7 +60,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return response
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap = request.build_absolute_uri(reverse("sitemap-index"))
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]

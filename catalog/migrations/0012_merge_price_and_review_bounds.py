@@ -5,20 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0011_review_desk'),
+        ("catalog", "0011_review_desk"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='offering',
-            name='max_output_tokens',
-            field=models.PositiveIntegerField(blank=True, help_text="Max output tokens on this provider, when it differs from the model's.", null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100000000, 'At most 100 million tokens (100,000,000).')]),
+            model_name="offering",
+            name="max_output_tokens",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Max output tokens on this provider, when it differs from the model's.",
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(100000000, "At most 100 million tokens (100,000,000)."),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='price',
-            name='context_threshold',
-            field=models.PositiveIntegerField(default=0, help_text='Prompt length in tokens above which this price applies; 0 for the base price.', validators=[django.core.validators.MaxValueValidator(100000000, 'At most 100 million tokens (100,000,000).')]),
+            model_name="price",
+            name="context_threshold",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="Prompt length in tokens above which this price applies; 0 for the base price.",
+                validators=[
+                    django.core.validators.MaxValueValidator(100000000, "At most 100 million tokens (100,000,000).")
+                ],
+            ),
         ),
     ]

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Count, F, Prefetch, Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -28,6 +29,11 @@ def _offering_model() -> type[models.Model]:
 
 class ChangeSetError(Exception):
     """A transition the change set's state, the acting user or its content does not allow."""
+
+
+# Sent (no arguments) once the transaction that bumped the catalog revision commits: caches keyed on the
+# revision (the public page cache) re-read it at once in this process instead of at their next refresh.
+catalog_revision_changed = Signal()
 
 
 class CatalogRevision(models.Model):
@@ -51,6 +57,7 @@ class CatalogRevision(models.Model):
         revision.number = F("number") + 1
         revision.save(update_fields=["number", "updated_at"])
         revision.refresh_from_db(fields=["number"])
+        transaction.on_commit(lambda: catalog_revision_changed.send(sender=cls))
         return revision.number
 
 
@@ -382,6 +389,7 @@ class ChangeItem(models.Model):
                 fields=["changeset", "group_label", "group_key", "depth", "id"], name="change_item_grouped_idx"
             ),
             models.Index(fields=["content_type", "object_id"], name="change_item_target_idx"),
+            models.Index(fields=["content_type", "action"], name="change_item_type_action_idx"),
         ]
         constraints = [
             models.CheckConstraint(

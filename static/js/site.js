@@ -17,7 +17,7 @@
       if (token) detail.headers["X-CSRFToken"] = token;
       return;
     }
-    // The picker's search box has no name (the picker form must not submit it): send its text as q.
+    // The picker box is a form field (a or b): /compare/picker/ reads its text as q.
     if (detail.elt.hasAttribute("data-picker-select")) detail.formData.set("q", detail.elt.value);
     // GET: drop empty fields, so the pushed URL names only the filters in use (?sort=newest, not ?q=&...).
     // Likewise a field still at its default (data-default) stays out: the server assumes the default.
@@ -57,8 +57,8 @@
   });
 
   // Model picker search (a combobox over a listbox, WAI-ARIA "list autocomplete"): htmx fills the listbox
-  // as the reader types; ArrowDown/ArrowUp move the active option, Enter or a click chooses it into the
-  // picker's select, Escape closes the list. Without JavaScript the search stays hidden and the select works.
+  // as the reader types; ArrowDown/ArrowUp move the active option, Enter or a click fills its slug into the
+  // box (which is the form field), Escape closes the list. Without JavaScript the box is a plain text field.
   function pickerParts(input) {
     return {
       input: input,
@@ -90,9 +90,9 @@
   }
 
   function choose(parts, option) {
-    parts.select.value = option.dataset.slug;
-    parts.select.dispatchEvent(new Event("change", { bubbles: true }));
-    parts.input.value = option.dataset.name;
+    // The box is the form field: the chosen model's slug names it exactly (the server also takes names).
+    parts.input.value = option.dataset.slug;
+    parts.input.dispatchEvent(new Event("change", { bubbles: true }));
     closeList(parts);
     parts.list.replaceChildren();
   }

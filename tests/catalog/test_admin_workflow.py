@@ -170,6 +170,7 @@ class TestEditorSaves:
         proposed = {(i.content_type.model, i.action) for i in ChangeItem.objects.select_related("content_type")}
         assert proposed == {("offering", "delete"), ("price", "delete")}
         assert ChangeItem.objects.filter(content_type__model="price").count() == offering.prices.count() == 2
+
     def test_change_form_lists_pending_proposals(self, editor_client, model_with_offering):
         offering = model_with_offering.offerings.get()
         other = create_editor("other")

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 MAX_QUERIES = {
     "pair": 14,
     "model": 15,
-    "provider": 4,
+    "provider": 5,
     "providers": 1,
     "home": 5,
     "compare": 2,

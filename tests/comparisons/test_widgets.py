@@ -490,10 +490,46 @@ class TestPickerSearch:
         assert "HX-Request" in client.get(self.URL + "?q=a", HTTP_HX_REQUEST="true")["Vary"]
 
     @pytest.mark.parametrize(
-        "url", ["/compare/", SEED_URL.replace("compare/llama-3-2-1b-vs-o4-mini", "models/o4-mini")]
+        "url", ["/", "/compare/", SEED_URL.replace("compare/llama-3-2-1b-vs-o4-mini", "models/o4-mini")]
     )
-    def test_pickers_carry_a_search_box_hidden_until_javascript(self, client, url):
+    def test_pickers_are_text_comboboxes_that_list_no_model(self, client, url):
         create_seed_pair()
         body = client.get(url).content.decode()
-        assert body.count("data-picker-search hidden") == 2
-        assert 'role="combobox"' in body and 'aria-controls="id_b-options"' in body
+        assert body.count('role="combobox"') == 2 and 'aria-controls="id_b-options"' in body
+        assert "<option" not in body and "<select" not in body.split('<form class="picker"')[1].split("</form>")[0]
+
+
+class TestPickerWithoutJavaScript:
+    def test_names_resolve_like_slugs(self, client):
+        create_seed_pair()
+        response = client.get("/compare/", {"a": "o4-MINI", "b": "Llama 3.2 1B"})
+        assert response.status_code == 302
+        assert response["Location"] == SEED_URL
+
+    def test_a_single_partial_match_is_enough(self, client):
+        create_seed_pair()
+        assert client.get("/compare/", {"a": "o4", "b": "llama"})["Location"] == SEED_URL
+
+    def test_text_several_models_match_lists_them_as_links(self, client):
+        create_seed_pair()
+        org = create_organization(name="Many")
+        LanguageModel.objects.bulk_create(
+            LanguageModel(name=f"Many {i:02d}", slug=f"many-{i:02d}", organization=org) for i in range(30)
+        )
+        response = client.get("/compare/", {"a": "o4-mini", "b": "many"})
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert "More than 20 models match that: choose one below." in body
+        assert body.count("/compare/?a=o4-mini&amp;b=many-") == 20
+        assert client.get("/compare/?a=o4-mini&b=many-03")["Location"] == "/compare/many-03-vs-o4-mini/"
+
+    def test_resolving_costs_the_same_queries_whatever_the_catalog(self, client, django_assert_max_num_queries):
+        create_seed_pair()
+        org = create_organization(name="Many")
+        LanguageModel.objects.bulk_create(
+            LanguageModel(name=f"Many {i:03d}", slug=f"many-{i:03d}", organization=org) for i in range(300)
+        )
+        # Per field: the exact slug / name lookup, then the partial matches.
+        with django_assert_max_num_queries(4 + 1):
+            response = client.get("/compare/", {"a": "many", "b": "many 1"})
+        assert response.status_code == 400

@@ -1,0 +1,334 @@
+"""`make bench`: every public page and fragment under wrk, cached / uncached / 304, at two catalog sizes.
+
+For each size it recreates the PostgreSQL database (BENCH_DATABASE_URL, default llmref_bench on 127.0.0.1),
+migrates, writes a synthetic catalog (`generate_catalog`), collects static files, starts gunicorn (2 workers,
+production settings: debug off, manifest static files) on 127.0.0.1:BENCH_PORT and drives it with wrk from
+this process: 2 threads, BENCH_CONNECTIONS connections, BENCH_DURATION seconds per measurement. Modes:
+
+- cached: the same URL again and again (the page cache answers after the first request);
+- uncached: a cache-busting query parameter the pages ignore (`_cb=`), so every request renders;
+- 304: `If-None-Match` with the ETag the page sent.
+
+It prints one Markdown table (requests/s, p50, p99, ratio to /healthz in the same run) and a few single-request
+figures (sitemap time and memory, queries), and exits non-zero on any error or 5xx. Everything stays on loopback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+LUA = str(Path(__file__).resolve().parent / "wrk.lua")
+
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/llmref_bench")
+PORT = int(os.environ.get("BENCH_PORT", "8020"))
+DURATION = int(os.environ.get("BENCH_DURATION", "2"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+# Uncached rows use fewer connections: 8 still keep both workers busy (the same requests/s), and the queue a
+# slow page leaves behind when wrk stops (a sync worker answers every accepted request) stays short.
+UNCACHED_CONNECTIONS = int(os.environ.get("BENCH_UNCACHED_CONNECTIONS", "8"))
+STRESS_CONNECTIONS = 64
+SIZES = [(int(m), int(p)) for m, p in (s.split("x") for s in os.environ.get("BENCH_SIZES", "50x6,2000x60").split(","))]
+MODES = ("cached", "uncached", "304")
+BASE = f"http://127.0.0.1:{PORT}"
+HTMX = {"HX-Request": "true"}
+
+
+def server_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LLMREF_", "REDIS_URL"))}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SECRET_KEY": "bench-only-not-a-secret",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": DATABASE_URL,
+        "DJANGO_LOG_LEVEL": "ERROR",
+    }
+    return env
+
+
+def manage(*args: str) -> str:
+    result = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=server_env(), capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    parts = urlsplit(DATABASE_URL)
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        sys.exit(f"refusing database name {name!r}")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+
+
+def prepare(models: int, providers: int) -> str:
+    recreate_database()
+    manage("migrate", "--noinput", "-v0")
+    started = time.monotonic()
+    out = manage("generate_catalog", "--models", str(models), "--providers", str(providers), "--seed", "1")
+    manage("collectstatic", "--noinput", "-v0")
+    return f"{out.strip()} [wall {time.monotonic() - started:.1f} s incl. collectstatic]"
+
+
+def get(path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(BASE + path, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+class Server:
+    def __enter__(self) -> Server:
+        self.process = subprocess.Popen(
+            [GUNICORN, "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{PORT}", "--log-level", "error"],
+            cwd=ROOT,
+            env=server_env(),
+            start_new_session=True,
+        )
+        for _ in range(100):
+            try:
+                if get("/healthz")[0] == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.1)
+        self.__exit__()
+        sys.exit("gunicorn did not answer /healthz")
+
+    def __exit__(self, *exc) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@dataclass
+class Result:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+
+
+def drain() -> None:
+    """Wait until the workers have answered what wrk left queued (a sync worker finishes every accepted request)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            request = urllib.request.Request(BASE + "/healthz")
+            with urllib.request.urlopen(request, timeout=120) as response:
+                response.read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("the server did not drain within 120 s")
+
+
+def wrk(path: str, mode: str, headers: dict[str, str], connections: int = CONNECTIONS) -> Result:
+    print(f"  {mode:8} {path}", file=sys.stderr, flush=True)
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{DURATION}s", "--timeout", "10s", "-s", LUA, BASE, "--", path, mode]
+    args += [f"{k}={v}" for k, v in headers.items()]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("BENCH "))
+    data = json.loads(line.removeprefix("BENCH "))
+    drain()
+    errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return Result(
+        rps=data["requests"] / (data["duration_us"] / 1e6),
+        p50_ms=data["p50_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        errors=errors,
+        requests=data["requests"],
+    )
+
+
+def pages() -> list[tuple[str, str, dict[str, str]]]:
+    """(label, path, headers) of every public page and fragment, from the live catalog's URLs."""
+    _, _, body = get("/sitemap-models.xml")
+    slugs = sorted(re.findall(r"/models/([-a-zA-Z0-9_]+)/</loc>", body.decode()))
+    _, _, body = get("/sitemap-providers.xml")
+    provider = sorted(re.findall(r"/providers/([-a-zA-Z0-9_]+)/</loc>", body.decode()))[0]
+    _, _, body = get("/changes/")
+    changeset = re.search(r'href="/changes/(\d+)/"', body.decode()).group(1)
+    a, b, c = slugs[len(slugs) // 3], slugs[len(slugs) // 2], slugs[2 * len(slugs) // 3]
+    pair = f"/compare/{a}-vs-{b}/"
+    return [
+        ("home", "/", {}),
+        ("explorer", "/models/", {}),
+        ("explorer fragment (htmx)", "/models/?reasoning=on&sort=price", HTMX | {"HX-Target": "results"}),
+        ("model page", f"/models/{a}/", {}),
+        ("pair page", pair, {}),
+        ("pair pricing fragment (htmx)", pair + "?both=1", HTMX | {"HX-Target": "pricing-tables"}),
+        ("pair cost fragment (htmx)", pair + "?in=1000000", HTMX | {"HX-Target": "cost-results"}),
+        ("3-model page", f"/compare/{a}-vs-{b}-vs-{c}/", {}),
+        ("compare index", "/compare/", {}),
+        ("picker search (htmx)", "/compare/picker/?q=nova&for=a", HTMX),
+        ("providers", "/providers/", {}),
+        ("provider page", f"/providers/{provider}/", {}),
+        ("changes", "/changes/", {}),
+        ("change set", f"/changes/{changeset}/", {}),
+        ("changes feed", "/changes/feed/", {}),
+        ("sitemap index", "/sitemap.xml", {}),
+        ("sitemap models", "/sitemap-models.xml", {}),
+        ("sitemap pairs, page 1", "/sitemap-comparisons.xml", {}),
+        ("robots.txt", "/robots.txt", {}),
+    ]
+
+
+PROBE = r"""
+import json, time, tracemalloc
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+settings.PAGE_CACHE_ENABLED = False
+client = Client(HTTP_HOST="127.0.0.1")
+out = {}
+for label, path in json.loads(PATHS):
+    client.get(path)
+    traced = label.startswith("sitemap")  # tracemalloc slows rendering: only where memory is a target
+    if traced:
+        tracemalloc.start()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = client.get(path)
+        elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1] if traced else None
+    if traced:
+        tracemalloc.stop()
+    out[label] = {"status": response.status_code, "ms": elapsed * 1000, "queries": len(queries),
+                  "peak_mib": None if peak is None else peak / 2**20, "kib": len(response.content) / 1024}
+print("PROBE " + json.dumps(out))
+"""
+
+
+def probe(paths: list[tuple[str, str]]) -> dict:
+    """Single uncached requests in one process: time, queries, peak Python memory (tracemalloc)."""
+    code = PROBE.replace("PATHS", repr(json.dumps(paths)))
+    out = manage("shell", "-c", code)
+    return json.loads(next(line for line in out.splitlines() if line.startswith("PROBE ")).removeprefix("PROBE "))
+
+
+def main() -> int:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (make bench installs the Debian package)")
+    started = time.monotonic()
+    table: dict[tuple[str, str], dict[int, Result]] = {}
+    baseline: dict[int, Result] = {}
+    notes: list[str] = []
+    failures: list[str] = []
+    probes: dict[int, dict] = {}
+    for models, providers in SIZES:
+        print(f"preparing {models} models / {providers} providers", file=sys.stderr, flush=True)
+        notes.append(f"{models} models: {prepare(models, providers)}")
+        with Server():
+            targets = pages()
+            for label, path, headers in targets:
+                status, _, _ = get(path, headers)
+                if status != 200:
+                    failures.append(f"{label} {path} answered {status}")
+            baseline[models] = wrk("/healthz", "cached", {})
+            for label, path, headers in targets:
+                _, response_headers, _ = get(path, headers)  # warm: the cached mode measures hits
+                etag = response_headers.get("ETag", "")
+                for mode in MODES:
+                    extra = {"If-None-Match": etag} if mode == "304" else {}
+                    connections = UNCACHED_CONNECTIONS if mode == "uncached" else CONNECTIONS
+                    result = wrk(path, mode, headers | extra, connections=connections)
+                    table[(label, mode)] = table.get((label, mode), {}) | {models: result}
+            pair = next(path for label, path, _ in targets if label == "pair page")
+            for label, path in (("/healthz", "/healthz"), ("pair page, cached", pair)):
+                result = wrk(path, "cached", {}, connections=STRESS_CONNECTIONS)
+                notes.append(
+                    f"{models} models, {STRESS_CONNECTIONS} connections, {label}: {result.rps:.0f} req/s, "
+                    f"{result.requests} requests, {result.errors} errors"
+                )
+                if result.errors:
+                    failures.append(f"{label} at {STRESS_CONNECTIONS} connections: {result.errors} errors")
+        probes[models] = probe([(label, path) for label, path, headers in targets if not headers])
+    for (label, mode), by_size in table.items():
+        for models, result in by_size.items():
+            if result.errors:
+                failures.append(f"{label} {mode} at {models} models: {result.errors} errors")
+
+    print(render(table, baseline, probes, notes, time.monotonic() - started))
+    if failures:
+        print("\nFAILURES:\n" + "\n".join(failures))
+        return 1
+    return 0
+
+
+def render(table, baseline, probes, notes, elapsed: float) -> str:
+    sizes = [m for m, _ in SIZES]
+    head = ["page", "mode"]
+    for m in sizes:
+        head += [f"{m}: req/s", f"{m}: x healthz", f"{m}: p50 ms", f"{m}: p99 ms"]
+    lines = [
+        f"# make bench, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        "",
+        f"Machine: {os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
+        f"gunicorn 2 sync workers, wrk 2 threads x {CONNECTIONS} connections ({UNCACHED_CONNECTIONS} for uncached "
+        f"rows) x {DURATION} s per row, PostgreSQL, production settings. Ratios are to `/healthz` in the same run "
+        "at the same size.",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
+    row = ["/healthz", "baseline"]
+    for m in sizes:
+        r = baseline[m]
+        row += [f"{r.rps:.0f}", "1.00", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}"]
+    lines.append("| " + " | ".join(row) + " |")
+    for (label, mode), by_size in table.items():
+        row = [label, mode]
+        for m in sizes:
+            r = by_size[m]
+            row += [f"{r.rps:.0f}", f"{r.rps / baseline[m].rps:.2f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}"]
+        lines.append("| " + " | ".join(row) + " |")
+    lines += [
+        "",
+        "Single uncached requests in one process (Django test client, page cache off; peak Python memory by",
+        "tracemalloc, measured for the sitemaps only):",
+        "",
+    ]
+    head = ["page"] + [f"{m}: {k}" for m in sizes for k in ("ms", "queries", "peak MiB", "KiB")]
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for label in probes[sizes[0]]:
+        row = [label]
+        for m in sizes:
+            p = probes[m][label]
+            peak = "" if p["peak_mib"] is None else f"{p['peak_mib']:.1f}"
+            row += [f"{p['ms']:.1f}", str(p["queries"]), peak, f"{p['kib']:.0f}"]
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", *[f"- {note}" for note in notes], f"- total run time {elapsed:.0f} s"]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
