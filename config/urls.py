@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, reverse
 from django.views.decorators.http import require_GET
 
+from comparisons.api import api
 from comparisons.sitemaps import SITEMAPS
 
 
@@ -35,6 +36,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("comparisons.urls")),
 ]
