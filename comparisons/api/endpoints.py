@@ -209,7 +209,7 @@ def filtered_models(filters: ModelFilters):
     return models
 
 
-def _summary(m: LanguageModel) -> s.ModelSummaryOut:
+def model_summary(m: LanguageModel) -> s.ModelSummaryOut:
     return s.ModelSummaryOut(
         slug=m.slug,
         name=m.name,
@@ -232,7 +232,7 @@ def list_models(request: HttpRequest, filters: Query[ModelFilters]):
     models = filtered_models(filters)
     total = models.count()
     start = (filters.page - 1) * filters.per_page
-    items = [_summary(m) for m in models[start : start + filters.per_page]]
+    items = [model_summary(m) for m in models[start : start + filters.per_page]]
     return s.ModelPageOut(
         items=items,
         page=filters.page,
