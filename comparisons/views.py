@@ -281,7 +281,11 @@ def model_list(request: HttpRequest) -> TemplateResponse:
     template = "comparisons/model_list.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
-    return TemplateResponse(request, template, {"form": form, "page": page})
+    # The downloads carry the filters applied (ignored values dropped), for every page.
+    applied = form.data.copy()
+    applied.pop("page", None)
+    export_query = f"?{applied.urlencode()}" if applied else ""
+    return TemplateResponse(request, template, {"form": form, "page": page, "export_query": export_query})
 
 
 @require_GET
