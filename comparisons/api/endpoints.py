@@ -6,7 +6,7 @@ import dataclasses
 import datetime
 import math
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -33,6 +33,7 @@ from comparisons.calculator import TIERS, Workload, all_costs, round_cost
 from comparisons.forms import SORT_CHOICES, STATUS_CHOICES, ExplorerForm
 from comparisons.text import price_gap
 
+from . import compat
 from . import schemas as s
 from .asof import HistoricPrice, offerings_created_after, prices_as_of
 from .evidence import Evidence, evidence_for, lookup
@@ -591,6 +592,21 @@ def quote(request: HttpRequest, params: Query[QuoteParams]):
         as_of=as_of,
         catalog_revision=catalog_state(request)[0],
     )
+
+
+# --- compatibility exports -----------------------------------------------------------------------------
+
+
+@api.get("/export/litellm.json", response=dict[str, dict[str, Any]], tags=["exports"])
+def export_litellm(request: HttpRequest):
+    """Reviewed prices in the shape of LiteLLM's model_prices_and_context_window.json (USD per token)."""
+    return compat.litellm_map()
+
+
+@api.get("/export/models.dev.json", response=dict[str, dict[str, Any]], tags=["exports"])
+def export_models_dev(request: HttpRequest):
+    """Reviewed facts and prices in the shape of models.dev's api.json (USD per 1M tokens)."""
+    return compat.models_dev_api()
 
 
 # --- changes --------------------------------------------------------------------------------------------
