@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.http import HttpRequest, QueryDict
-from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.throttling import AnonRateThrottle
 
@@ -34,6 +34,7 @@ from comparisons.forms import SORT_CHOICES, STATUS_CHOICES, ExplorerForm
 from comparisons.text import price_gap
 
 from . import compat
+from . import resolve as resolve_module
 from . import schemas as s
 from .asof import HistoricPrice, offerings_created_after, prices_as_of
 from .evidence import Evidence, evidence_for, lookup
@@ -592,6 +593,25 @@ def quote(request: HttpRequest, params: Query[QuoteParams]):
         as_of=as_of,
         catalog_revision=catalog_state(request)[0],
     )
+
+
+# --- resolve -------------------------------------------------------------------------------------------
+
+
+@api.get("/resolve", response={200: s.ResolvedOut, 404: s.UnresolvedOut, 422: s.ErrorOut}, tags=["models"])
+def resolve(
+    request: HttpRequest,
+    source: Annotated[Literal[*resolve_module.SOURCES], Query(description="The other catalog.")],  # type: ignore[valid-type]
+    id: Annotated[str, Query(min_length=1, max_length=300, pattern=r"^[^\x00]+$", description="Its id.")],
+):
+    """Another catalog's id -> our model (and offering): a recorded match, or 404 listing explicit candidates."""
+    found = resolve_module.crosswalk_lookup(source, id)
+    if found.model is None:
+        candidates = [s.TargetOut(**dataclasses.asdict(t)) for t in found.candidates]
+        detail = f"{id!r} names several models." if found.ambiguous else f"No recorded match for {id!r} in {source}."
+        return Status(404, s.UnresolvedOut(detail=detail, candidates=candidates))
+    offering = s.TargetOut(**dataclasses.asdict(found.offering)) if found.offering else None
+    return s.ResolvedOut(source=source, id=id, model=found.model, offering=offering)
 
 
 # --- compatibility exports -----------------------------------------------------------------------------

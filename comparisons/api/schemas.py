@@ -276,3 +276,21 @@ class OfferingHistoryOut(Schema):
 
 class ErrorOut(Schema):
     detail: str | list
+
+
+class TargetOut(Schema):
+    model: str
+    provider: str
+    provider_model_id: str
+
+
+class ResolvedOut(Schema):
+    source: str
+    id: str
+    model: str = Field(description="Slug of the model the id names.")
+    offering: TargetOut | None = Field(description="The offering, when the id names exactly one.")
+
+
+class UnresolvedOut(Schema):
+    detail: str
+    candidates: list[TargetOut] = Field(description="Explicit candidates, for a person to choose from; never a guess.")

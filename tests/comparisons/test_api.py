@@ -395,3 +395,42 @@ class TestSchemaAndDocs:
         assert "style=" not in html
         for src in sources:
             assert client.get(src).status_code == 200
+
+
+class TestResolve:
+    """Until the crosswalk lands, only ids the catalog records itself (an offering's provider model id) match."""
+
+    @pytest.fixture
+    def offerings(self):
+        haiku = create_model(slug="claude-haiku")
+        create_offering(model=haiku, provider=create_provider(slug="anthropic"), provider_model_id="claude-haiku-1")
+        create_offering(model=haiku, provider=create_provider(slug="bedrock"),
+                        provider_model_id="anthropic.claude-haiku-1-v1:0")  # fmt: skip
+        create_offering(model=create_model(slug="one"), provider_model_id="shared-id")
+        create_offering(model=create_model(slug="two"), provider_model_id="shared-id")
+
+    def test_a_recorded_id_resolves_to_its_model_and_offering(self, client, offerings):
+        body = get(client, "/resolve?source=litellm&id=claude-haiku-1").json()
+        assert body["model"] == "claude-haiku"
+        assert body["offering"] == {
+            "model": "claude-haiku",
+            "provider": "anthropic",
+            "provider_model_id": "claude-haiku-1",
+        }
+
+    def test_a_route_that_is_not_recorded_does_not_match_but_lists_candidates(self, client, offerings):
+        response = get(client, "/resolve?source=litellm&id=bedrock/us-east-1/anthropic.claude-haiku-1-v1:0")
+        assert response.status_code == 404
+        assert [c["provider"] for c in response.json()["candidates"]] == ["bedrock"]
+
+    def test_an_id_naming_several_models_is_ambiguous(self, client, offerings):
+        response = get(client, "/resolve?source=models.dev&id=shared-id")
+        assert response.status_code == 404
+        assert "several" in response.json()["detail"]
+        assert [c["model"] for c in response.json()["candidates"]] == ["one", "two"]
+
+    def test_unknown_ids_and_bad_sources(self, client, offerings):
+        response = get(client, "/resolve?source=openrouter&id=nothing-like-it")
+        assert (response.status_code, response.json()["candidates"]) == (404, [])
+        assert get(client, "/resolve?source=elsewhere&id=x").status_code == 422
+        assert get(client, "/resolve?source=litellm").status_code == 422
