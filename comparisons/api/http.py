@@ -49,6 +49,11 @@ def public_get(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         response["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Retry-After"
         if response.status_code in (200, 304):
             patch_cache_control(response, public=True, max_age=MAX_AGE)
+        else:
+            # An error is not a representation to revalidate: no validators on it.
+            for header in ("ETag", "Last-Modified"):
+                if header in response:
+                    del response[header]
         return response
 
     return wrapper

@@ -359,6 +359,12 @@ class TestHttp:
         reprice(Offering.objects.get(), "input_price", "0.4")
         assert get(client, "/models/e", HTTP_IF_NONE_MATCH=etag).status_code == 200
 
+    def test_errors_carry_no_validators_and_no_cache_lifetime(self, client):
+        response = get(client, "/models/nobody")
+        assert response.status_code == 404
+        assert "ETag" not in response and "Last-Modified" not in response
+        assert "max-age" not in response.get("Cache-Control", "")
+
     def test_cors_is_open_for_get(self, client):
         response = get(client, "/providers", HTTP_ORIGIN="https://elsewhere.example")
         assert response["Access-Control-Allow-Origin"] == "*"
