@@ -9,7 +9,9 @@ import pytest
 import schemathesis
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -41,7 +43,13 @@ schema.app = app
 
 @pytest.fixture
 def catalog(monkeypatch):
-    """A small catalog the generated slugs may hit, and no rate limit in the way."""
+    """A small catalog the generated slugs may hit, and no rate limit in the way.
+
+    As Django's test client does, the WSGI handler must not close the database connection after each request:
+    the test's transaction (and on PostgreSQL the connection itself) has to outlive it.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     (throttle,) = api.throttle
     monkeypatch.setattr(throttle, "num_requests", 10**9)
     cache.clear()
@@ -52,6 +60,11 @@ def catalog(monkeypatch):
         model = create_model(slug=slug, organization=org, context_window=8000)
         create_offering(model=model, provider=provider, batch_input_price="0.5", cached_input_price="0.1")
         create_benchmark_result(model=model, benchmark=bench)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
