@@ -1,4 +1,5 @@
-"""Measure the review workflow on an importer-sized change set: review page and apply of N price updates.
+"""Measure the review workflow on an importer-sized change set: review page and apply of N price updates
+(updates of N offerings' standard input `Price` rows).
 
     DATABASE_URL=postgres://... DJANGO_DEBUG=1 .venv/bin/python benchmarks/review_large_changeset.py [N]
 
@@ -30,8 +31,19 @@ from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
-from catalog.models import ChangeItem, ChangeSet, LanguageModel, Offering, Organization, Provider, Source  # noqa: E402
+from catalog.models import (  # noqa: E402
+    ChangeItem,
+    ChangeSet,
+    LanguageModel,
+    Offering,
+    Organization,
+    Price,
+    Provider,
+    Source,
+)
 from catalog.review.services import EDITORS_GROUP, REVIEWERS_GROUP, changeset_approve  # noqa: E402
 
 
@@ -48,12 +60,17 @@ def build(n: int) -> ChangeSet:
         [Provider(name=f"Bench P{i}", slug=f"bench-p{i}", kind=Provider.Kind.INFERENCE) for i in range(10)]
     )
     offerings = Offering.objects.bulk_create(
+        [Offering(model=models[i // 10], provider=providers[i % 10]) for i in range(n)], batch_size=1000
+    )
+    prices = Price.objects.bulk_create(
         [
-            Offering(model=models[i // 10], provider=providers[i % 10], input_price=Decimal("1"), output_price=2)
-            for i in range(n)
+            Price(offering=o, dimension=dimension, usd_per_million=Decimal(amount))
+            for o in offerings
+            for dimension, amount in (("input", "1"), ("output", "2"))
         ],
         batch_size=1000,
     )
+    inputs = [p for p in prices if p.dimension == "input"]
     source = Source.objects.create(url="https://example.com/bench", title="Bench", retrieved_on=datetime.date.today())
     editor = User.objects.create_user("bench-editor", is_staff=True)
     editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
@@ -63,27 +80,28 @@ def build(n: int) -> ChangeSet:
         state=ChangeSet.State.SUBMITTED,
         submitted_at=datetime.datetime.now(datetime.UTC),
     )
-    content_type = ContentType.objects.get_for_model(Offering)
+    content_type = ContentType.objects.get_for_model(Price)
     names = {m.pk: m.name for m in models}
+    model_of = {o.pk: o.model_id for o in offerings}
     ChangeItem.objects.bulk_create(
         [
             ChangeItem(
                 changeset=changeset,
                 action=ChangeItem.Action.UPDATE,
                 content_type=content_type,
-                object_id=o.pk,
-                object_repr=f"{names[o.model_id]} on Bench P{i % 10}",
-                changes={"input_price": ["1", "25" if i % 100 == 0 else str(Decimal(100 + i % 40) / 100)]},
+                object_id=p.pk,
+                object_repr=f"{names[model_of[p.offering_id]]} on Bench P{i % 10}: Input",
+                changes={"usd_per_million": ["1", "25" if i % 100 == 0 else str(Decimal(100 + i % 40) / 100)]},
                 base_version=1,
                 source=source,
-                warnings=["input_price: the price changes more than 10x ($1 -> $25); check the unit."]
+                warnings=["Input: the price changes more than 10x ($1 -> $25); check the unit."]
                 if i % 100 == 0
                 else [],
-                group_key=f"languagemodel:{o.model_id}",
-                group_label=names[o.model_id],
-                depth=1,
+                group_key=f"languagemodel:{model_of[p.offering_id]}",
+                group_label=names[model_of[p.offering_id]],
+                depth=2,
             )
-            for i, o in enumerate(offerings)
+            for i, p in enumerate(inputs)
         ],
         batch_size=1000,
     )
@@ -110,6 +128,11 @@ def main(n: int) -> None:
             reviewer.groups.add(Group.objects.get(name=REVIEWERS_GROUP))
             client = Client()
             client.force_login(reviewer)
+            # Reviewers use the admin with a verified second factor (see config/admin.py).
+            device = TOTPDevice.objects.create(user=reviewer, name="bench", confirmed=True)
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
             url = changeset.get_admin_url()
             client.get(url)  # warm caches (content types, templates)
             for label, suffix in [
@@ -126,7 +149,8 @@ def main(n: int) -> None:
             print(f"apply {n} items: {elapsed:.2f} s, {len(captured)} queries, applied={applied}")
             if not applied:
                 print(changeset.problems[:3])
-            assert Offering.objects.filter(input_price=Decimal("25")).count() == n // 100 + (1 if n % 100 else 0)
+            jumped = Price.objects.filter(pk__in=changeset.items.values("object_id"), usd_per_million=Decimal("25"))
+            assert jumped.count() == n // 100 + (1 if n % 100 else 0)
             raise Rollback
     except Rollback:
         print("rolled back: the database is unchanged")

@@ -30,6 +30,7 @@ urlpatterns = [
     path("providers/", views.provider_list, name="provider-list"),
     path("providers/<slug:slug>/", views.provider_detail, name="provider-detail"),
     path("models/", views.model_list, name="model-list"),
+    re_path(r"^models/export\.(?P<fmt>csv|json)$", views.model_export, name="model-export"),
     path("changes/", views.changes, name="changes"),
     path("changes/<int:pk>/", views.change_detail, name="change-detail"),
     path("changes/feed/", feeds.ChangesFeed(), name="changes-feed"),

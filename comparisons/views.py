@@ -1,7 +1,14 @@
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -10,7 +17,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from catalog.models import ChangeSet, LanguageModel, Organization
 
-from . import changelog, charts, facts, related, text, widgets
+from . import changelog, charts, exports, facts, related, text, widgets
+from .api.endpoints import model_summary
 from .compare_forms import (
     MAX_COMPARED,
     CapabilityFilterForm,
@@ -279,7 +287,30 @@ def model_list(request: HttpRequest) -> TemplateResponse:
     template = "comparisons/model_list.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
-    return TemplateResponse(request, template, {"form": form, "page": page})
+    # The downloads carry the filters applied (ignored values dropped), for every page.
+    applied = form.data.copy()
+    applied.pop("page", None)
+    export_query = f"?{applied.urlencode()}" if applied else ""
+    return TemplateResponse(request, template, {"form": form, "page": page, "export_query": export_query})
+
+
+@require_safe
+def model_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The explorer's results with its current filters, every page, as CSV or JSON."""
+    form = ExplorerForm(request.GET)
+    models = form.apply(LanguageModel.objects.with_related())
+    if fmt == "csv":
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        response = StreamingHttpResponse(exports.csv_lines(models, base_url), content_type="text/csv; charset=utf-8")
+    else:
+        body = {
+            "ignored": [{"field": str(label), "message": message} for label, message in form.ignored],
+            "models": [model_summary(m).model_dump() for m in models],
+        }
+        body["count"] = len(body["models"])
+        response = JsonResponse(body, json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="llmref-models.{fmt}"'
+    return response
 
 
 CHANGES_PAGE_SIZE = 20

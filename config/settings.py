@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "ninja",  # its bundled Swagger UI assets, served by WhiteNoise: /api/v1/docs loads nothing from a CDN
     "catalog",
     "comparisons",
 ]
@@ -207,6 +208,9 @@ STORAGES = {
 # Without collectstatic, serve straight from the finders.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Requests per client IP to /api/v1/ (django-ninja throttle, e.g. "300/m"); over it: 429 with Retry-After.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300/m")
 
 # Security by default; pages load no third-party code and need no inline script.
 SECURE_CSP = {

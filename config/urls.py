@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from comparisons.api import api
 from comparisons.sitemaps import SITEMAPS, comparison_sitemap
 
 from . import views
@@ -27,6 +28,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("comparisons.urls")),
 ]

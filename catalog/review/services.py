@@ -23,7 +23,7 @@ from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
-from catalog.models import LanguageModel, Offering, Price, Provenance, Source, refresh_price_summaries
+from catalog.models import LanguageModel, Offering, Price, Provenance, Source, price_contexts, refresh_price_summaries
 from catalog.review import notifications
 from catalog.review.checks import item_warnings
 from catalog.review.models import (
@@ -923,13 +923,21 @@ def _apply_writes(run: list[ChangeItem], targets: dict[int, models.Model], refs:
             setattr(obj, fields[name].attname, value_from_json(fields[name], new, refs))
             attnames.add(fields[name].attname)
         obj.version = 1 if creating else obj.version + 1
+        objs.append(obj)
+    if model is Price:
+        # A price row is checked against its offering's other live rows: load them once per batch, not per row.
+        contexts: dict = {}
+        for chunk in _chunks(sorted({obj.offering_id for obj in objs} - {None})):
+            contexts |= price_contexts(set(chunk))
+        for obj in objs:
+            obj._price_context = contexts.get(obj.offering_id, (None, []))
+    for item, obj in zip(run, objs, strict=True):
         try:
             # Uniqueness, check constraints and foreign keys are checked for the whole run below (one
             # statement per batch or per related model, not a query per row).
             obj.full_clean(exclude=relation_names, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             raise ChangeSetConflict(_validation_problems(item, error)) from error
-        objs.append(obj)
     _require_related_rows(run, objs, [fields[n] for n in relation_names if n in fields])
     try:
         with transaction.atomic():
@@ -1084,8 +1092,13 @@ def _refresh_reprs(items: list[ChangeItem], written: dict[int, models.Model]) ->
                 continue
             ids = {getattr(obj, f.attname) for obj in objs} - {None}
             related: dict[Any, models.Model] = {}
+            # One level further too: a price is named after its offering, named after its model and provider.
+            parents = [g.name for g in f.related_model._meta.concrete_fields if g.is_relation and g.many_to_one]
+            rows = f.related_model._default_manager.all()
+            if parents:
+                rows = rows.select_related(*parents)
             for chunk in _chunks(sorted(ids)):
-                related |= f.related_model._default_manager.in_bulk(chunk)
+                related |= rows.in_bulk(chunk)
             for obj in objs:
                 value = getattr(obj, f.attname)
                 if value is not None and value in related:

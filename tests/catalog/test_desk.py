@@ -19,6 +19,7 @@ from catalog.models import (
     ItemComment,
     LanguageModel,
     Offering,
+    Price,
     Provenance,
     Provider,
 )
@@ -30,6 +31,7 @@ from catalog.review.services import (
     changeset_propose,
     changeset_reopen,
 )
+from tests.auth_support import sign_in
 from tests.factories import create_model, create_offering, create_source
 
 from .workflow_support import (
@@ -37,7 +39,10 @@ from .workflow_support import (
     create_editor,
     create_reviewer,
     form_data,
+    input_row,
     message_texts,
+    price_field,
+    price_row,
     propose_price,
     submitted_price_change,
     transition_url,
@@ -98,7 +103,7 @@ class TestNotifications:
         (message,) = mail.outbox
         assert message.to == ["bob@example.com"]
         assert "conflicted" in message.subject
-        assert "input_price" in message.body
+        assert "Input: usd_per_million was drafted against" in message.body
 
     def test_nothing_is_sent_when_the_transition_rolls_back(self, django_capture_on_commit_callbacks):
         create_reviewer("carol")
@@ -116,7 +121,7 @@ class TestHomePanels:
         propose_price(user=alice, offering=create_offering(), price="0.5")
         applied = submitted_price_change(editor=create_editor("bob"))
         changeset_approve(changeset=applied, user=create_reviewer("dave"))
-        client.force_login(alice)
+        sign_in(client, alice)
         page = client.get(reverse("admin:index")).content.decode()
         assert "My drafts" in page
         assert "1 change</li>" in page
@@ -128,7 +133,7 @@ class TestHomePanels:
     def test_reviewer_sees_the_queue_count_and_age(self, client):
         submitted_price_change(editor=create_editor("alice"))
         submitted_price_change(editor=create_editor("bob"))
-        client.force_login(create_reviewer("carol"))
+        sign_in(client, create_reviewer("carol"))
         page = client.get(reverse("admin:index")).content.decode()
         assert "2 change sets</a>, the oldest submitted" in page
 
@@ -139,7 +144,7 @@ class TestHomePanels:
             changeset = submitted_price_change(editor=alice)
             changeset.reject(user=create_reviewer(f"r{changeset.pk}"), comment="no")
             propose_price(user=alice, offering=create_offering(), price="0.5", changeset=None)
-        client.force_login(alice)
+        sign_in(client, alice)
         client.get(reverse("admin:index"))
         with django_assert_max_num_queries(14):
             assert client.get(reverse("admin:index")).status_code == 200
@@ -148,38 +153,47 @@ class TestHomePanels:
 class TestNamedDrafts:
     def test_an_editor_keeps_several_named_drafts_apart(self, client):
         alice = create_editor("alice")
-        client.force_login(alice)
+        sign_in(client, alice)
         first, second = create_offering(), create_offering()
         source = create_source()
         url = admin_url(Offering, "change", first.pk)
         data = {
             **form_data(client.get(url)),
-            "input_price": "0.5",
             "proposal_source": str(source.pk),
             "proposal_new_draft": "Anthropic prices",
         }
+        data[price_field(data, "input")] = "0.5"
         assert client.post(url, data).status_code == 302
         named = ChangeSet.objects.get(name="Anthropic prices")
         assert str(named) == f"Change set #{named.pk}: Anthropic prices"
 
         url = admin_url(Offering, "change", second.pk)
-        data = {**form_data(client.get(url)), "input_price": "0.6", "proposal_source": str(source.pk)}
+        data = {**form_data(client.get(url)), "proposal_source": str(source.pk)}
+        data[price_field(data, "input")] = "0.6"
         data["proposal_new_draft"] = "Other work"
         client.post(url, data)
         url = admin_url(Offering, "change", first.pk)
-        data = {**form_data(client.get(url)), "output_price": "3", "proposal_source": str(source.pk)}
+        data = {**form_data(client.get(url)), "proposal_source": str(source.pk)}
+        data[price_field(data, "output")] = "3"
         data["proposal_draft"] = str(named.pk)
         client.post(url, data)
         assert ChangeSet.objects.drafts_of(alice).count() == 2
-        assert set(named.items.values_list("object_id", flat=True)) == {first.pk}
-        assert named.items.get().changes.keys() == {"input_price", "output_price"}
+        # Both of the first offering's price rows, and nothing of the second offering, are in the named draft.
+        changes = dict(named.items.values_list("object_id", "changes"))
+        assert changes == {
+            input_row(first).pk: {"usd_per_million": ["1", "0.5"]},
+            price_row(first, "output").pk: {"usd_per_million": ["2", "3"]},
+        }
+        other = ChangeSet.objects.get(name="Other work")
+        assert set(other.items.values_list("object_id", flat=True)) == {input_row(second).pk}
 
     def test_a_draft_of_someone_else_cannot_be_chosen(self, client):
         other = propose_price(user=create_editor("bob"), offering=create_offering(), price="0.5").changeset
-        client.force_login(create_editor("alice"))
+        sign_in(client, create_editor("alice"))
         offering = create_offering()
         url = admin_url(Offering, "change", offering.pk)
-        data = {**form_data(client.get(url)), "input_price": "0.7", "proposal_draft": str(other.pk)}
+        data = {**form_data(client.get(url)), "proposal_draft": str(other.pk)}
+        data[price_field(data, "input")] = "0.7"
         response = client.post(url, data)
         assert response.status_code == 200
         assert "proposal_draft" in response.context["adminform"].form.errors
@@ -191,12 +205,12 @@ class TestReopen:
         offering = create_offering(input_price=Decimal("1.00"))
         rejected = submitted_price_change(editor=alice, offering=offering, price="0.5")
         rejected.reject(user=create_reviewer(), comment="Check the unit")
-        client.force_login(alice)
+        sign_in(client, alice)
         response = client.post(transition_url(rejected, "reopen"))
         draft = ChangeSet.objects.get(reopened_from=rejected)
         assert response.url == draft.get_admin_url()
         assert draft.state == ChangeSet.State.DRAFT
-        assert draft.items.get().changes == {"input_price": ["1", "0.5"]}
+        assert draft.items.get().changes == {"usd_per_million": ["1", "0.5"]}
         assert rejected.items.count() == 1  # the record stays
         assert ChangeSet.objects.get(pk=rejected.pk).state == ChangeSet.State.REJECTED
 
@@ -215,8 +229,8 @@ class TestPerItemDecisions:
     def test_reviewer_approves_some_items_and_the_rest_stays_in_review(self, client):
         alice = create_editor("alice")
         changeset, offerings = three_item_set(alice)
-        first = changeset.items.get(object_id=offerings[0].pk)
-        client.force_login(create_reviewer("carol"))
+        first = changeset.items.get(object_id=input_row(offerings[0]).pk)
+        sign_in(client, create_reviewer("carol"))
         response = client.post(transition_url(changeset, "approve-items"), {"items": [first.pk], "comment": "ok"})
         assert response.status_code == 302
         part = ChangeSet.objects.get(split_from=changeset)
@@ -230,7 +244,7 @@ class TestPerItemDecisions:
 
     def test_reviewer_rejects_some_items_with_a_comment(self):
         changeset, offerings = three_item_set(create_editor("alice"))
-        item = changeset.items.get(object_id=offerings[2].pk)
+        item = changeset.items.get(object_id=input_row(offerings[2]).pk)
         part = changeset_decide_items(
             changeset=changeset, user=create_reviewer(), item_ids=[item.pk], decision="reject", comment="Wrong"
         )
@@ -259,7 +273,7 @@ class TestPerItemDecisions:
         changeset, offerings = three_item_set(create_editor("alice"))
         item = changeset.items.first()
         carol = create_reviewer("carol")
-        client.force_login(carol)
+        sign_in(client, carol)
         url = reverse("admin:catalog_changeset_comment_item", args=[changeset.pk, item.pk])
         client.post(url, {"text": "Is this the batch price?"})
         assert ItemComment.objects.get().text == "Is this the batch price?"
@@ -278,7 +292,7 @@ class TestWarningAcknowledgement:
 
     def test_approving_a_set_with_warnings_needs_the_tick(self, client):
         changeset, offering = self.price_jump()
-        client.force_login(create_reviewer())
+        sign_in(client, create_reviewer())
         page = client.get(changeset.get_admin_url()).content.decode()
         assert 'name="acknowledge_warnings"' in page
         response = client.post(transition_url(changeset, "approve"))
@@ -302,7 +316,7 @@ class TestChangeSetList:
             "update", LanguageModel, values={"family": "Sonnet"}, target=model, source=create_source()
         )
         on_model = changeset_propose(user=bob, change=change).changeset
-        client.force_login(create_reviewer("dave"))
+        sign_in(client, create_reviewer("dave"))
         url = reverse("admin:catalog_changeset_changelist")
 
         def listed(**params):
@@ -317,13 +331,14 @@ class TestChangeSetList:
 
     def test_bulk_cite_a_source_for_every_unsourced_change_of_selected_drafts(self, client):
         alice = create_editor("alice")
-        first = changeset_propose(
-            user=alice, change=ProposedChange("update", Offering, values={"input_price": 1}, target=create_offering())
-        ).changeset
+        unsourced = ProposedChange(
+            "update", Price, values={"usd_per_million": Decimal("1.5")}, target=input_row(create_offering())
+        )
+        first = changeset_propose(user=alice, change=unsourced).changeset
         sourced = create_source()
         propose_price(user=alice, offering=create_offering(), price="0.3", source=sourced, changeset=first)
         other = propose_price(user=create_editor("bob"), offering=create_offering(), price="0.4").changeset
-        client.force_login(alice)
+        sign_in(client, alice)
         url = reverse("admin:catalog_changeset_changelist")
         selected = {"action": "cite_source_for_unsourced", "_selected_action": [first.pk, other.pk]}
         page = client.post(url, selected)
@@ -343,8 +358,9 @@ def large_changeset(n: int) -> ChangeSet:
     providers = Provider.objects.bulk_create(
         [Provider(name=f"P{n}-{i}", slug=f"p{n}-{i}", kind=Provider.Kind.INFERENCE) for i in range(n)]
     )
-    offerings = Offering.objects.bulk_create(
-        [Offering(model=models[i % 5], provider=providers[i], input_price=Decimal("1")) for i in range(n)]
+    offerings = Offering.objects.bulk_create([Offering(model=models[i % 5], provider=providers[i]) for i in range(n)])
+    prices = Price.objects.bulk_create(
+        [Price(offering=o, dimension="input", usd_per_million=Decimal("1")) for o in offerings], batch_size=500
     )
     changeset = ChangeSet.objects.create(
         author=editor,
@@ -352,25 +368,23 @@ def large_changeset(n: int) -> ChangeSet:
         state=ChangeSet.State.SUBMITTED,
         submitted_at=datetime.datetime.now(datetime.UTC),
     )
-    content_type = ContentType.objects.get_for_model(Offering)
+    content_type = ContentType.objects.get_for_model(Price)
     items = [
         ChangeItem(
             changeset=changeset,
             action=ChangeItem.Action.UPDATE,
             content_type=content_type,
-            object_id=offering.pk,
-            object_repr=f"{offering.model} on {offering.provider.name}",
-            changes={"input_price": ["1", "25" if i % 10 == 0 else f"{1 + (i % 40) / 10}"]},
+            object_id=price.pk,
+            object_repr=f"{price.offering.model} on {price.offering.provider.name}: Input",
+            changes={"usd_per_million": ["1", "25" if i % 10 == 0 else f"{1 + (i % 40) / 10}"]},
             base_version=1,
             source=source,
-            warnings=["input_price: the price changes more than 10x ($1 -> $25); check the unit."]
-            if i % 10 == 0
-            else [],
-            group_key=f"languagemodel:{offering.model_id}",
-            group_label=str(offering.model),
-            depth=1,
+            warnings=["Input: the price changes more than 10x ($1 -> $25); check the unit."] if i % 10 == 0 else [],
+            group_key=f"languagemodel:{price.offering.model_id}",
+            group_label=str(price.offering.model),
+            depth=2,
         )
-        for i, offering in enumerate(offerings)
+        for i, price in enumerate(prices)
     ]
     ChangeItem.objects.bulk_create(items, batch_size=500)
     return changeset
@@ -380,7 +394,7 @@ class TestLargeChangeSets:
     def test_review_page_queries_do_not_grow_with_the_item_count(self, client):
         counts = []
         reviewer = create_reviewer("carol")
-        client.force_login(reviewer)
+        sign_in(client, reviewer)
         for n in (10, 2000):
             changeset = large_changeset(n)
             client.get(changeset.get_admin_url())
@@ -392,7 +406,7 @@ class TestLargeChangeSets:
 
     def test_review_page_is_paginated_grouped_counted_and_filtered(self, client):
         changeset = large_changeset(250)
-        client.force_login(create_reviewer("carol"))
+        sign_in(client, create_reviewer("carol"))
         response = client.get(changeset.get_admin_url())
         page = response.content.decode()
         assert len(response.context["diffs"]) == 100
@@ -418,14 +432,14 @@ class TestLargeChangeSets:
             counts.append(len(captured))
             changeset.refresh_from_db()
             items = list(changeset.items.all())
-            prices = dict(Offering.objects.filter(pk__in=[i.object_id for i in items]).values_list("pk", "input_price"))
-            versions = set(Offering.objects.filter(pk__in=prices).values_list("version", flat=True))
-            assert versions == {2}
+            rows = Price.objects.filter(pk__in=[i.object_id for i in items])
+            prices = dict(rows.values_list("pk", "usd_per_million"))
+            assert set(rows.values_list("version", flat=True)) == {2}
             for item in items:
-                assert prices[item.object_id] == Decimal(item.changes["input_price"][1])
-                assert item.previous_provenance == {"input_price": None}
+                assert prices[item.object_id] == Decimal(item.changes["usd_per_million"][1])
+                assert item.previous_provenance == {"usd_per_million": None}
                 assert item.updated_at == changeset.applied_at
-            content_type = ContentType.objects.get_for_model(Offering)
+            content_type = ContentType.objects.get_for_model(Price)
             provenance = Provenance.objects.filter(content_type=content_type, object_id__in=prices)
             assert provenance.count() == n
             assert set(provenance.values_list("reviewed_at", flat=True)) == {changeset.applied_at}
@@ -440,7 +454,7 @@ class TestPreview:
         offering = create_offering(model=model, input_price=Decimal("1.00"), output_price=Decimal("2.00"))
         changeset = submitted_price_change(editor=create_editor("alice"), offering=offering, price="0.42")
         revision = CatalogRevision.current()
-        client.force_login(create_reviewer("carol"))
+        sign_in(client, create_reviewer("carol"))
         review = client.get(changeset.get_admin_url()).content.decode()
         preview_url = reverse("admin:catalog_changeset_preview", args=[changeset.pk]) + "?path=/models/alpha-one/"
         assert preview_url.replace("&", "&amp;") in review or preview_url in review
@@ -458,7 +472,7 @@ class TestPreview:
 
     def test_only_public_pages_can_be_previewed(self, client):
         changeset = submitted_price_change(editor=create_editor("alice"))
-        client.force_login(create_reviewer("carol"))
+        sign_in(client, create_reviewer("carol"))
         url = reverse("admin:catalog_changeset_preview", args=[changeset.pk])
         assert client.get(url, {"path": "/admin/"}).status_code == 404
         assert client.get(url, {"path": "/nowhere/"}).status_code == 404

@@ -16,6 +16,7 @@ from catalog.models import (
     ChangeSet,
     LanguageModel,
     Offering,
+    Price,
     Provenance,
     Source,
 )
@@ -29,9 +30,18 @@ from catalog.review.services import (
     changeset_revert,
     system_user,
 )
+from tests.auth_support import sign_in
 from tests.factories import create_benchmark, create_model, create_offering, create_provider, create_source
 
-from .workflow_support import admin_url, create_editor, create_reviewer, form_data, message_texts
+from .workflow_support import (
+    admin_url,
+    create_editor,
+    create_reviewer,
+    form_data,
+    input_row,
+    message_texts,
+    price_field,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,67 +59,94 @@ class TestStaleForm:
     """Bug 1: changes are computed against the values the form was rendered with."""
 
     def test_stale_offering_form_is_refused_naming_the_move_and_never_undoes_it(self, client):
-        offering = create_offering(input_price=Decimal("1.00"), output_price=Decimal("9.00"))
+        offering = create_offering(provider_model_id="old-id", max_output_tokens=8000)
         alice = create_editor("alice")
-        client.force_login(alice)
+        sign_in(client, alice)
         rendered = form_data(client.get(admin_url(Offering, "change", offering.pk)))
 
-        moved = approved_update(target=offering, values={"output_price": Decimal("9.50")})
+        moved = approved_update(target=offering, values={"max_output_tokens": 16000})
 
         source = create_source()
-        data = {**rendered, "input_price": "0.80", "proposal_source": str(source.pk)}
+        data = {**rendered, "provider_model_id": "new-id", "proposal_source": str(source.pk)}
         response = client.post(admin_url(Offering, "change", offering.pk), data)
 
         assert response.status_code == 200  # the form again, not a redirect
         assert not ChangeItem.objects.filter(changeset__author=alice).exists()
         errors = " ".join(response.context["adminform"].form.non_field_errors())
-        assert "output price: 9 → 9.5" in errors
+        assert "max output tokens: 8000 → 16000" in errors
         assert f"change set #{moved.pk} by bob, approved by carol" in errors
         form = response.context["adminform"].form
-        assert form["input_price"].value() == "0.80"  # the editor's input is kept
-        assert Decimal(form["output_price"].value()) == Decimal("9.50")  # untouched field now shows the live value
+        assert form["provider_model_id"].value() == "new-id"  # the editor's input is kept
+        assert int(form["max_output_tokens"].value()) == 16000  # untouched field now shows the live value
 
         # Saving the redrafted form proposes only what the editor changed.
         response = client.post(admin_url(Offering, "change", offering.pk), form_data(response))
         assert response.status_code == 302
         item = ChangeItem.objects.get(changeset__author=alice)
-        assert item.changes == {"input_price": ["1", "0.8"]}
+        assert item.changes == {"provider_model_id": ["old-id", "new-id"]}
         assert item.base_version == offering.version + 1
+        assert Offering.objects.get(pk=offering.pk).max_output_tokens == 16000
 
     def test_unedited_fields_never_become_proposals_when_nothing_moved(self, client):
-        offering = create_offering(input_price=Decimal("1.00"), output_price=Decimal("9.00"))
-        client.force_login(create_editor("alice"))
+        offering = create_offering(provider_model_id="old-id", context_window=100_000)
+        sign_in(client, create_editor("alice"))
         rendered = form_data(client.get(admin_url(Offering, "change", offering.pk)))
         source = create_source()
         response = client.post(
             admin_url(Offering, "change", offering.pk),
-            {**rendered, "output_price": "9.10", "proposal_source": str(source.pk)},
+            {**rendered, "status": "deprecated", "proposal_source": str(source.pk)},
         )
         assert response.status_code == 302
-        assert ChangeItem.objects.get().changes == {"output_price": ["9", "9.1"]}
+        assert ChangeItem.objects.get().changes == {"status": ["active", "deprecated"]}
 
     def test_stale_inline_offering_on_the_model_page_is_refused(self, client):
-        offering = create_offering(input_price=Decimal("1.00"), output_price=Decimal("9.00"))
+        offering = create_offering(context_window=100_000, max_output_tokens=8000)
         model = offering.model
         alice = create_editor("alice")
-        client.force_login(alice)
+        sign_in(client, alice)
         rendered = form_data(client.get(admin_url(LanguageModel, "change", model.pk)))
 
-        approved_update(target=offering, values={"output_price": Decimal("9.50")})
+        approved_update(target=offering, values={"max_output_tokens": 16000})
 
-        data = {**rendered, "offerings-0-input_price": "0.80", "proposal_source": str(create_source().pk)}
+        data = {**rendered, "offerings-0-context_window": "128000", "proposal_source": str(create_source().pk)}
         response = client.post(admin_url(LanguageModel, "change", model.pk), data)
         assert response.status_code == 200
         assert not ChangeItem.objects.filter(changeset__author=alice).exists()
-        assert "output price: 9 → 9.5" in response.content.decode()
-        assert Offering.objects.get(pk=offering.pk).output_price == Decimal("9.50")
+        assert "max output tokens: 8000 → 16000" in response.content.decode()
+        assert Offering.objects.get(pk=offering.pk).max_output_tokens == 16000
+
+    def test_stale_price_row_on_the_offering_page_is_refused(self, client):
+        offering = create_offering(input_price=Decimal("1.00"), output_price=Decimal("9.00"))
+        alice = create_editor("alice")
+        sign_in(client, alice)
+        url = admin_url(Offering, "change", offering.pk)
+        rendered = form_data(client.get(url))
+
+        moved = approved_update(target=input_row(offering), values={"usd_per_million": Decimal("1.20")})
+
+        key = price_field(rendered, "input")
+        response = client.post(url, {**rendered, key: "0.80", "proposal_source": str(create_source().pk)})
+        assert response.status_code == 200
+        assert not ChangeItem.objects.filter(changeset__author=alice).exists()
+        page = response.content.decode()
+        assert f"USD per 1M: 1 → 1.2 by change set #{moved.pk} by bob, approved by carol" in page
+        assert "you edited it too" in page
+        assert input_row(offering).usd_per_million == Decimal("1.20")  # the approved move stands
+
+        # The editor's value is kept in the redrafted form; saving it now proposes it against the live value.
+        redrafted = form_data(response)
+        assert redrafted[key] == "0.80"
+        assert client.post(url, redrafted).status_code == 302
+        item = ChangeItem.objects.get(changeset__author=alice)
+        assert (item.object_id, item.changes) == (input_row(offering).pk, {"usd_per_million": ["1.2", "0.8"]})
+        assert input_row(offering).usd_per_million == Decimal("1.20")
 
     def test_a_form_without_its_rendered_version_is_a_form_error(self, client):
         offering = create_offering()
-        client.force_login(create_editor("alice"))
+        sign_in(client, create_editor("alice"))
         data = form_data(client.get(admin_url(Offering, "change", offering.pk)))
         del data["rendered_values"]
-        response = client.post(admin_url(Offering, "change", offering.pk), {**data, "input_price": "0.5"})
+        response = client.post(admin_url(Offering, "change", offering.pk), {**data, "provider_model_id": "new-id"})
         assert response.status_code == 200
         assert "reload the page" in " ".join(response.context["adminform"].form.non_field_errors())
         assert not ChangeItem.objects.exists()
@@ -117,7 +154,8 @@ class TestStaleForm:
 
 @pytest.fixture
 def applied_model():
-    """A model created through review with two offerings, a benchmark result and a predecessor."""
+    """A model created through review with two offerings (an input price each), a benchmark result and a
+    predecessor."""
     author, bot = system_user("importer"), system_user("bot", reviewer=True)
     source, price_page = create_source(), create_source()
     org_model = create_model()  # for the organization and as the predecessor
@@ -130,14 +168,24 @@ def applied_model():
             source=source,
         ),
         *[
-            ProposedChange(
-                "create",
-                Offering,
-                values={"model": NewRef("m"), "provider": create_provider(), "input_price": Decimal(price)},
-                source=source,
-                field_sources={"input_price": price_page},
+            change
+            for n, price in enumerate(("1.5", "2.5"))
+            for change in (
+                ProposedChange(
+                    "create",
+                    Offering,
+                    key=f"o{n}",
+                    values={"model": NewRef("m"), "provider": create_provider()},
+                    source=source,
+                ),
+                ProposedChange(
+                    "create",
+                    Price,
+                    values={"offering": NewRef(f"o{n}"), "dimension": "input", "usd_per_million": Decimal(price)},
+                    source=source,
+                    field_sources={"usd_per_million": price_page},
+                ),
             )
-            for price in ("1.5", "2.5")
         ],
         ProposedChange(
             "create",
@@ -174,25 +222,27 @@ class TestNoInvisibleCascades:
 
     def test_delete_confirmation_lists_every_dependant_as_proposed(self, client, applied_model):
         model, predecessor, _ = applied_model
-        client.force_login(create_editor())
+        sign_in(client, create_editor())
         page = client.get(admin_url(LanguageModel, "delete", model.pk)).content.decode()
         assert "proposed for deletion" in page
         for offering in model.offerings.all():
             assert str(offering) in page
+            assert str(input_row(offering)) in page
         assert str(model.benchmark_results.get()) in page
         assert f"{predecessor} (successor cleared)" in page
 
     def test_delete_proposes_dependants_applies_exactly_them_and_revert_restores_them(self, client, applied_model):
         model, predecessor, price_page = applied_model
         offerings = list(model.offerings.order_by("pk"))
+        prices = [input_row(o) for o in offerings]
         result = model.benchmark_results.get()
-        before = {obj: (provenance_of(obj), obj.version) for obj in [model, *offerings, result]}
+        before = {obj: (provenance_of(obj), obj.version) for obj in [model, *offerings, *prices, result]}
         snapshot = {
             "offerings": sorted((o.provider_id, o.input_price) for o in offerings),
             "result": (result.benchmark_id, result.score, result.source_id),
         }
         editor = create_editor()
-        client.force_login(editor)
+        sign_in(client, editor)
         assert client.post(admin_url(LanguageModel, "delete", model.pk), {"post": "yes"}).status_code == 302
 
         changeset = ChangeSet.objects.get(author=editor)
@@ -200,6 +250,8 @@ class TestNoInvisibleCascades:
         described = [(i.action, i.content_type.model, i.object_id) for i in items]
         assert described == [
             ("update", "languagemodel", predecessor.pk),
+            ("delete", "price", prices[0].pk),
+            ("delete", "price", prices[1].pk),
             ("delete", "offering", offerings[0].pk),
             ("delete", "offering", offerings[1].pk),
             ("delete", "benchmarkresult", result.pk),
@@ -213,6 +265,7 @@ class TestNoInvisibleCascades:
         assert changeset_approve(changeset=changeset, user=create_reviewer()) is True
         assert not LanguageModel.objects.filter(slug="doomed-1").exists()
         assert not Offering.objects.filter(pk__in=[o.pk for o in offerings]).exists()
+        assert not Price.objects.filter(pk__in=[p.pk for p in prices]).exists()
         assert not BenchmarkResult.objects.filter(pk=result.pk).exists()
         predecessor.refresh_from_db()
         assert predecessor.successor_id is None
@@ -220,7 +273,7 @@ class TestNoInvisibleCascades:
             assert provenance_of(obj) == {}
 
         revert = changeset_revert(changeset=changeset, user=create_reviewer("first"))
-        assert revert.items.count() == 5
+        assert revert.items.count() == 7
         assert changeset_approve(changeset=revert, user=create_reviewer("second")) is True
 
         restored = LanguageModel.objects.get(slug="doomed-1")
@@ -234,12 +287,14 @@ class TestNoInvisibleCascades:
         assert provenance_of(restored) == before[model][0]
         for old, new in zip(offerings, new_offerings, strict=True):
             assert provenance_of(new) == before[old][0]
-            assert provenance_of(new)["input_price"] == price_page.pk
+        for old, new in zip(prices, [input_row(o) for o in new_offerings], strict=True):
+            assert provenance_of(new) == before[old][0]
+            assert provenance_of(new)["usd_per_million"] == price_page.pk
         assert provenance_of(new_result) == before[result][0]
 
     def test_editor_may_choose_to_refuse_a_delete_that_has_dependants(self, client, applied_model):
         model, _, _ = applied_model
-        client.force_login(create_editor())
+        sign_in(client, create_editor())
         response = client.post(admin_url(LanguageModel, "delete", model.pk), {"post": "yes", "dependants": "refuse"})
         assert response.status_code == 302
         assert not ChangeItem.objects.filter(changeset__author__username="editor").exists()
@@ -266,9 +321,11 @@ class TestCitedSourcesAreImmutable:
     def test_editing_a_cited_source_is_a_proposal_and_changes_only_on_approval(self, client):
         offering = create_offering()
         source = create_source(url="https://example.com/old", title="Old title")
-        cited_by = approved_update(target=offering, values={"input_price": Decimal("0.5")}, source=source)
+        cited_by = approved_update(
+            target=input_row(offering), values={"usd_per_million": Decimal("0.5")}, source=source
+        )
         editor = create_editor("alice")
-        client.force_login(editor)
+        sign_in(client, editor)
         page = client.get(admin_url(Source, "change", source.pk))
         assert b"Where this source is cited" in page.content
         assert f"#{cited_by.pk}".encode() in page.content
@@ -290,7 +347,7 @@ class TestCitedSourcesAreImmutable:
 
     def test_an_uncited_source_is_edited_directly(self, client):
         source = create_source(title="Draft title")
-        client.force_login(create_editor())
+        sign_in(client, create_editor())
         page = client.get(admin_url(Source, "change", source.pk))
         assert b"saving changes it at once" in page.content
         response = client.post(admin_url(Source, "change", source.pk), {**form_data(page), "title": "Fixed"})
@@ -301,8 +358,8 @@ class TestCitedSourcesAreImmutable:
 
     def test_a_cited_source_cannot_be_deleted(self, client):
         source = create_source()
-        approved_update(target=create_offering(), values={"input_price": Decimal("0.5")}, source=source)
-        client.force_login(create_editor())
+        approved_update(target=input_row(create_offering()), values={"usd_per_million": Decimal("0.5")}, source=source)
+        sign_in(client, create_editor())
         assert client.post(admin_url(Source, "delete", source.pk), {"post": "yes"}).status_code == 403
         assert Source.objects.filter(pk=source.pk).exists()
 
@@ -310,51 +367,63 @@ class TestCitedSourcesAreImmutable:
 class TestPerFieldConflicts:
     """Bug 4: disjoint field edits of one row both apply; a real conflict names field, values and mover."""
 
-    def drafted(self, editor_name, offering, values):
+    def drafted(self, editor_name, target, values):
         editor = create_editor(editor_name)
-        change = ProposedChange("update", Offering, values=values, target=offering, source=create_source())
+        change = ProposedChange("update", type(target), values=values, target=target, source=create_source())
         changeset = changeset_propose(user=editor, change=change).changeset
         changeset.submit(user=editor, summary=editor_name)
         return changeset
 
     def test_disjoint_field_edits_of_one_row_both_apply(self):
-        offering = create_offering(input_price=Decimal("1.00"), cached_input_price=None)
-        first = self.drafted("alice", offering, {"input_price": Decimal("0.80")})
-        second = self.drafted("bob", offering, {"cached_input_price": Decimal("0.10")})
+        offering = create_offering(provider_model_id="old-id", max_output_tokens=None)
+        first = self.drafted("alice", offering, {"provider_model_id": "new-id"})
+        second = self.drafted("bob", offering, {"max_output_tokens": 16000})
         reviewer = create_reviewer()
         assert changeset_approve(changeset=first, user=reviewer) is True
         assert changeset_approve(changeset=second, user=reviewer) is True
         offering.refresh_from_db()
-        assert (offering.input_price, offering.cached_input_price, offering.version) == (
-            Decimal("0.80"),
-            Decimal("0.10"),
-            3,
-        )
+        assert (offering.provider_model_id, offering.max_output_tokens, offering.version) == ("new-id", 16000, 3)
 
     def test_a_real_conflict_names_field_values_and_the_change_set_that_moved_it(self):
-        offering = create_offering(input_price=Decimal("1.00"), output_price=Decimal("2.00"))
-        first = self.drafted("alice", offering, {"input_price": Decimal("0.80")})
-        second = self.drafted("bob", offering, {"input_price": Decimal("0.70"), "output_price": Decimal("1.50")})
+        offering = create_offering(provider_model_id="old-id")
+        first = self.drafted("alice", offering, {"provider_model_id": "new-id"})
+        second = self.drafted("bob", offering, {"provider_model_id": "other-id", "status": "deprecated"})
         assert changeset_approve(changeset=first, user=create_reviewer("carol")) is True
         assert changeset_approve(changeset=second, user=create_reviewer("dave")) is False
         assert second.problems == [
             {
                 "item": second.items.get().pk,
                 "object": str(offering),
-                "field": "input_price",
+                "field": "provider_model_id",
                 "kind": "moved",
-                "drafted": "1",
-                "live": "0.8",
-                "proposed": "0.7",
+                "drafted": "old-id",
+                "live": "new-id",
+                "proposed": "other-id",
                 "moved_by": first.pk,
                 "message": (
-                    f"{offering}: input_price was drafted against '1' but is now '0.8', changed by change set "
-                    f"#{first.pk} by alice, approved by carol since this was drafted."
+                    f"{offering}: provider_model_id was drafted against 'old-id' but is now 'new-id', changed by "
+                    f"change set #{first.pk} by alice, approved by carol since this was drafted."
                 ),
             }
         ]
         offering.refresh_from_db()
-        assert offering.output_price == Decimal("2.00")  # nothing of the conflicted set applied
+        assert offering.status == "active"  # nothing of the conflicted set applied
+
+    def test_a_price_edited_by_two_sets_conflicts_on_its_amount(self):
+        offering = create_offering(input_price=Decimal("1.00"))
+        row = input_row(offering)
+        first = self.drafted("alice", row, {"usd_per_million": Decimal("0.80")})
+        second = self.drafted("bob", row, {"usd_per_million": Decimal("0.70")})
+        assert changeset_approve(changeset=first, user=create_reviewer("carol")) is True
+        assert changeset_approve(changeset=second, user=create_reviewer("dave")) is False
+        (problem,) = second.problems
+        assert (problem["field"], problem["drafted"], problem["live"], problem["moved_by"]) == (
+            "usd_per_million",
+            "1",
+            "0.8",
+            first.pk,
+        )
+        assert input_row(offering).usd_per_million == Decimal("0.80")
 
 
 def test_revert_of_a_model_created_with_an_offering_deletes_both(applied_model):
@@ -367,3 +436,4 @@ def test_revert_of_a_model_created_with_an_offering_deletes_both(applied_model):
     assert changeset_approve(changeset=undo, user=create_reviewer("r4")) is True
     assert not LanguageModel.objects.filter(pk=model.pk).exists()
     assert not Offering.objects.filter(model_id=model.pk).exists()
+    assert not Price.objects.filter(offering__model_id=model.pk).exists()

@@ -8,12 +8,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from catalog.models import ChangeItem, ChangeSet, ChangeSetError, LanguageModel, Offering
+from catalog.models import ChangeItem, ChangeSet, ChangeSetError, LanguageModel, Price
 from catalog.review.diff import changeset_diff
 from catalog.review.services import ProposedChange, changeset_approve, changeset_propose, changeset_revert
+from tests.auth_support import sign_in
 from tests.factories import create_model, create_offering, create_organization, create_source
 
-from .workflow_support import admin_url, create_editor, create_reviewer, form_data, submitted_price_change
+from .workflow_support import admin_url, create_editor, create_reviewer, form_data, input_row, submitted_price_change
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ class TestBounds:
 
     def test_admin_form_names_the_field_instead_of_overflowing(self, client):
         model = create_model(release_date=datetime.date(2025, 1, 1))
-        client.force_login(create_editor())
+        sign_in(client, create_editor())
         data = form_data(client.get(admin_url(LanguageModel, "change", model.pk)))
         response = client.post(admin_url(LanguageModel, "change", model.pk), {**data, "context_window": "99999999999"})
         assert response.status_code == 200
@@ -91,7 +92,7 @@ class TestHeaderNamesWhoActed:
     def test_rejected_set_says_rejected_by_the_reviewer(self, client):
         changeset = submitted_price_change(editor=create_editor("alice"))
         changeset.reject(user=create_reviewer("carol"), comment="wrong page")
-        client.force_login(create_reviewer("dave"))
+        sign_in(client, create_reviewer("dave"))
         page = client.get(changeset.get_admin_url()).content.decode()
         assert "Rejected by carol" in page
         assert "authored by <strong>alice</strong>" in page
@@ -100,7 +101,7 @@ class TestHeaderNamesWhoActed:
         alice = create_editor("alice")
         changeset = submitted_price_change(editor=alice)
         changeset_approve(changeset=changeset, user=create_reviewer("carol"))
-        client.force_login(alice)
+        sign_in(client, alice)
         assert "Applied by carol" in client.get(changeset.get_admin_url()).content.decode()
 
 
@@ -110,7 +111,11 @@ class TestPriceJumpFlag:
         offering = create_offering(input_price=Decimal("1"), output_price=Decimal("2"))
         editor = create_editor()
         change = ProposedChange(
-            "update", Offering, values={"input_price": Decimal(new)}, target=offering, source=create_source()
+            "update",
+            Price,
+            values={"usd_per_million": Decimal(new)},
+            target=input_row(offering),
+            source=create_source(),
         )
         changeset = changeset_propose(user=editor, change=change).changeset
         (diff,) = changeset_diff(changeset=changeset)
@@ -120,7 +125,7 @@ class TestPriceJumpFlag:
 class TestModalityCheckboxes:
     def test_modalities_are_checkboxes_and_save_as_a_list(self, client):
         model = create_model(input_modalities=["text"], output_modalities=None)
-        client.force_login(create_editor())
+        sign_in(client, create_editor())
         page = client.get(admin_url(LanguageModel, "change", model.pk))
         html = page.content.decode()
         assert 'type="checkbox" name="input_modalities" value="image"' in html
@@ -135,7 +140,7 @@ class TestModalityCheckboxes:
 
     def test_untouched_modalities_propose_nothing(self, client):
         model = create_model(input_modalities=["text", "image"], output_modalities=None)
-        client.force_login(create_editor())
+        sign_in(client, create_editor())
         data = form_data(client.get(admin_url(LanguageModel, "change", model.pk)))
         client.post(admin_url(LanguageModel, "change", model.pk), data)
         assert not ChangeItem.objects.exists()
@@ -157,7 +162,7 @@ class TestRevertReason:
 
     def test_a_published_reason_is_in_the_headline(self, client):
         changeset = self.applied()
-        client.force_login(create_reviewer("dave"))
+        sign_in(client, create_reviewer("dave"))
         url = reverse("admin:catalog_changeset_transition", args=[changeset.pk, "revert"])
         client.post(url, {"comment": "Promo price ended", "publish_comment": "on"})
         revert = ChangeSet.objects.get(reverts=changeset)

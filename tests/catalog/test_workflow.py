@@ -111,7 +111,8 @@ class TestWithdraw:
         if stage != "draft":
             changeset.submit(user=editor, summary="s")
         if stage == "conflicted":
-            Price.objects.filter(pk=input_row(offering).pk).update(version=5)
+            # moved since drafting (by a write outside the workflow): the amount it was drafted against is gone
+            Price.objects.filter(pk=input_row(offering).pk).update(usd_per_million=Decimal("0.90"), version=5)
             assert changeset_approve(changeset=changeset, user=reviewer) is False
         changeset.withdraw(user=editor, comment="Changed my mind")
         assert ChangeSet.objects.get(pk=changeset.pk).state == State.WITHDRAWN

@@ -83,3 +83,20 @@ def form_data(response) -> dict[str, str | list[str]]:
 
 def message_texts(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def price_row(offering: Offering, dimension: str, tier: str = "standard", threshold: int = 0) -> Price:
+    """One of the offering's price rows."""
+    return Price.objects.get(offering=offering, dimension=dimension, tier=tier, context_threshold=threshold)
+
+
+def price_field(
+    data: dict[str, str | list[str]], dimension: str, name: str = "usd_per_million", tier: str = "standard"
+) -> str:
+    """The POST key of `name` on the offering page's price inline row for (dimension, tier, base context)."""
+    for key, value in data.items():
+        if key.startswith("prices-") and key.endswith("-dimension") and value == dimension:
+            prefix = key.removesuffix("dimension")
+            if data.get(f"{prefix}tier") == tier and data.get(f"{prefix}context_threshold") in ("0", 0):
+                return f"{prefix}{name}"
+    raise KeyError(f"no {dimension}/{tier} row in the price inline")

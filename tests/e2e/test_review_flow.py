@@ -1,6 +1,7 @@
-"""The review workflow in a real browser, as two people would use it: an editor proposes a price with its
-source and submits; a reviewer sees the diff on the desk and approves; the public page shows the price; a
-reviewer generates the revert and a second reviewer approves it, and the old price is back."""
+"""The review workflow in a real browser, as two people would use it: an editor proposes a price (a row of the
+offering page's price inline) with its source and submits; a reviewer sees the diff on the desk and approves;
+the public page shows the price; a reviewer generates the revert and a second reviewer approves it, and the old
+price is back."""
 
 import importlib
 from collections.abc import Iterator
@@ -9,8 +10,10 @@ from decimal import Decimal
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from catalog.management.commands.enrol_demo_otp import current_code
 from catalog.models import ChangeSet, Offering
 from catalog.review.services import EDITORS_GROUP, REVIEWERS_GROUP
 from tests.factories import create_model, create_offering, create_provider
@@ -23,14 +26,16 @@ PASSWORD = "correct horse battery staple"
 def person(username: str, group: str) -> User:
     user = User.objects.create_user(username, f"{username}@example.com", PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
+    if group == REVIEWERS_GROUP:  # reviewers sign in with a second factor
+        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     return user
 
 
 @pytest.fixture
 def people() -> None:
-    # The groups come from a data migration; the flush after an earlier transactional test removed them.
-    groups = importlib.import_module("catalog.migrations.0003_editor_and_reviewer_groups")
-    groups.create_groups(django_apps, None)
+    # The groups come from data migrations; the flush after an earlier transactional test removed them.
+    importlib.import_module("catalog.migrations.0003_editor_and_reviewer_groups").create_groups(django_apps, None)
+    importlib.import_module("catalog.migrations.0008_price_permissions").grant(django_apps, None)
     person("edna", EDITORS_GROUP)
     person("rita", REVIEWERS_GROUP)
     person("ray", REVIEWERS_GROUP)
@@ -65,6 +70,9 @@ def session(browser, live_server) -> Iterator:
         page.goto("/admin/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(PASSWORD)
+        device = TOTPDevice.objects.filter(user__username=username).first()
+        if device is not None:
+            page.get_by_label("Authentication code").fill(current_code(device))
         page.get_by_role("button", name="Log in").click()
         expect(page.locator("#review-desk")).to_be_visible()
         return page
@@ -79,7 +87,9 @@ def test_edit_submit_approve_publish_and_revert(session, people, offering, page)
     # The editor changes the input price, citing a new source, and submits the draft.
     edna = session("edna")
     edna.goto(f"/admin/catalog/offering/{offering.pk}/change/")
-    edna.get_by_label("Input price:", exact=True).fill("0.80")
+    # The price inline lists the rows in display order: the standard input price first.
+    expect(edna.locator("select[name='prices-0-dimension']")).to_have_value("input")
+    edna.locator("input[name='prices-0-usd_per_million']").fill("0.80")
     edna.get_by_label("…or a new source URL").fill("https://acme.example/pricing")
     edna.get_by_label("New source title").fill("Acme pricing page")
     edna.get_by_role("button", name="Save", exact=True).click()
@@ -96,7 +106,7 @@ def test_edit_submit_approve_publish_and_revert(session, people, offering, page)
     rita.get_by_role("link", name="Acme cut the Alpha One input price").click()
     diff = rita.locator("#diff")
     expect(diff).to_contain_text("Alpha One on Acme API")
-    row = diff.locator("tr", has_text="input price")
+    row = diff.locator("tbody", has_text="Alpha One on Acme API: Input").locator("tr", has_text="USD per 1M")
     expect(row.locator("td.proposed")).to_have_text("0.8")
     expect(row.locator("td.source")).to_have_text("Acme pricing page")
     # Before approving, the public page as it would read (nothing is saved).
@@ -124,7 +134,8 @@ def test_edit_submit_approve_publish_and_revert(session, people, offering, page)
 
     ray = session("ray")
     ray.goto(revert_url)
-    expect(ray.locator("#diff tr", has_text="input price").locator("td.proposed")).to_have_text("1")
+    reverted = ray.locator("#diff tbody", has_text="Alpha One on Acme API: Input").locator("tr", has_text="USD per 1M")
+    expect(reverted.locator("td.proposed")).to_have_text("1")
     ray.get_by_role("button", name="Approve and apply", exact=True).click()
     expect(ray.locator("#changeset-state")).to_have_text("Applied by ray")
 

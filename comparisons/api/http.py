@@ -1,0 +1,59 @@
+"""HTTP caching and CORS for the API: ETag and Last-Modified from the catalog revision, 304 on a match.
+
+Every answer of the API is a function of its URL and the catalog revision (bumped by every applied change
+set), so the revision is the validator. Kept here, simple, so a site-wide page cache can sit in front of it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import condition
+
+from catalog.models import CatalogRevision
+
+API_VERSION = "v1"
+MAX_AGE = 300  # seconds a client or shared cache may reuse an answer without asking again
+
+
+def catalog_state(request: HttpRequest) -> tuple[int, datetime.datetime | None]:
+    """(revision number, when it last moved): one query per request, remembered on the request."""
+    state = getattr(request, "_catalog_state", None)
+    if state is None:
+        row = CatalogRevision.objects.filter(pk=1).values_list("number", "updated_at").first()
+        state = row if row is not None else (0, None)
+        request._catalog_state = state
+    return state
+
+
+def _etag(request: HttpRequest, *args, **kwargs) -> str:
+    return f'"{API_VERSION}-r{catalog_state(request)[0]}"'
+
+
+def _last_modified(request: HttpRequest, *args, **kwargs) -> datetime.datetime | None:
+    return catalog_state(request)[1]
+
+
+def public_get(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """ETag / Last-Modified / 304, Cache-Control and open CORS on a read-only view."""
+    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(view)
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = conditional(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Retry-After"
+        if response.status_code in (200, 304):
+            patch_cache_control(response, public=True, max_age=MAX_AGE)
+        else:
+            # An error is not a representation to revalidate: no validators on it.
+            for header in ("ETag", "Last-Modified"):
+                if header in response:
+                    del response[header]
+        return response
+
+    return wrapper
