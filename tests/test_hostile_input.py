@@ -85,7 +85,8 @@ def public_route_names() -> set[str]:
     def walk(patterns, namespace=""):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                if pattern.app_name == "admin":
+                # The admin is staff-only; the API is fuzzed against its own schema (test_api_schema.py).
+                if pattern.app_name == "admin" or pattern.namespace == "api":
                     continue
                 walk(pattern.url_patterns, f"{pattern.namespace}:" if pattern.namespace else namespace)
             elif isinstance(pattern, URLPattern) and pattern.name:
@@ -111,6 +112,8 @@ ROUTES = {
     "comparisons:changes-feed": lambda c, s: ["/changes/feed/", "/changes/feed/"],
     "comparisons:changes-feed-atom": lambda c, s: ["/changes/feed/atom/", "/changes/feed/atom/"],
     "sitemap-index": lambda c, s: ["/sitemap.xml", "/sitemap.xml"],
+    "sitemap-comparisons": lambda c, s: ["/sitemap-comparisons.xml", "/sitemap-comparisons.xml"],
+    "comparisons:model-export": lambda c, s: ["/models/export.json", "/models/export.json"],
     "sitemap-section": lambda c, s: ["/sitemap-models.xml", f"/sitemap-{s}.xml"],
     "robots-txt": lambda c, s: ["/robots.txt", "/robots.txt"],
     "healthz": lambda c, s: ["/healthz", "/healthz"],

@@ -9,6 +9,7 @@ from catalog.models import (
     ChangeSet,
     LanguageModel,
     Offering,
+    Price,
     Provenance,
     Provider,
 )
@@ -25,9 +26,10 @@ def test_it_writes_the_asked_sizes_with_provenance_and_history(capsys):
     assert BenchmarkResult.objects.count() == 240
     assert "Generated" in capsys.readouterr().out
     # Every offering price is sourced, every offering is unique per (model, provider).
-    priced = Offering.objects.filter(input_price__isnull=False).count()
+    priced = Price.objects.filter(dimension="input", tier="standard", context_threshold=0).count()
     assert priced == 200
-    assert Provenance.objects.filter(field="input_price").count() == 200
+    assert Provenance.objects.filter(field="usd_per_million").count() == Price.objects.count() >= 400
+    assert LanguageModel.objects.filter(min_input_price__isnull=False).count() == 40  # headline prices stored
     assert ChangeSet.objects.applied().count() == 30
     assert CatalogRevision.current() == 30
     histories = [price_history(slug) for slug in LanguageModel.objects.values_list("slug", flat=True)]
@@ -47,8 +49,10 @@ def test_the_same_seed_gives_the_same_catalog():
             with transaction.atomic():
                 generate_catalog(models=10, providers=3, seed=seed, offerings_per_model=2)
                 rows = list(
-                    Offering.objects.order_by("model__slug", "provider__slug").values_list(
-                        "model__slug", "provider__slug", "input_price", "output_price", "cached_input_price"
+                    Price.objects.order_by(
+                        "offering__model__slug", "offering__provider__slug", "dimension", "tier", "context_threshold"
+                    ).values_list(
+                        "offering__model__slug", "offering__provider__slug", "dimension", "tier", "usd_per_million"
                     )
                 )
                 raise Undo
