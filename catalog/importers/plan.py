@@ -599,7 +599,7 @@ class _Planner:
         if existing is None:
             self._create("external ids", ExternalId, values, path)
         else:
-            self._update("external ids", existing, {"model": model, "offering": offering}, path)
+            self._count("external ids", "unchanged")  # rule 1: a crosswalk row (an editor's mapping) stands
 
 
 def _successors_first(records: list[ModelRecord], source: SourceCatalog) -> list[ModelRecord]:

@@ -176,6 +176,7 @@ class TestLiteLLM:
             "openai/gpt-4o",
             "openai/gpt-4o-2024-05-13",
             "openai/gpt-4.1",
+            "openai/gpt-5.4",
             "google/gemini-2.5-pro",
             "anthropic/claude-opus-4-1",
         }
