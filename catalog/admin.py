@@ -25,6 +25,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from .importers.disagreements import disagreement_flags
 from .models import (
     AwaitingReview,
     Benchmark,
@@ -32,6 +33,7 @@ from .models import (
     ChangeItem,
     ChangeSet,
     ChangeSetError,
+    ExternalId,
     LanguageModel,
     License,
     Offering,
@@ -413,6 +415,17 @@ class BenchmarkResultAdmin(ProposeChangesAdmin):
     autocomplete_fields = ["model", "benchmark", "source"]
 
 
+@admin.register(ExternalId)
+class ExternalIdAdmin(ProposeChangesAdmin):
+    """The crosswalk: an editor maps an unmatched listing by proposing a row here (reviewed like any other)."""
+
+    list_display = ("external_id", "source", "model", "offering")
+    list_filter = ("source",)
+    search_fields = ("external_id",)
+    autocomplete_fields = ("model",)
+    raw_id_fields = ("offering",)
+
+
 @admin.register(Provenance)
 class ProvenanceAdmin(admin.ModelAdmin):
     list_display = ["content_type", "object_id", "field", "source", "reviewed_at"]
@@ -489,7 +502,7 @@ class ChangeSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "title": str(changeset),
             "subtitle": None,
             "changeset": changeset,
-            "diffs": changeset_diff(changeset=changeset),
+            "diffs": disagreement_flags(changeset_diff(changeset=changeset)),
             "events": changeset.events.select_related("actor"),
             "reverted_by": changeset.reverted_by.all(),
             "can_edit": can_act and is_author and draft,

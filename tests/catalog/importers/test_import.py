@@ -9,6 +9,8 @@ from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 
 from catalog.importers import IMPORTER_ACCOUNT, common, litellm, models_dev
 from catalog.importers.plan import import_source, prices_disagree
@@ -219,8 +221,18 @@ class TestDisagreements:
         assert flag.imported_source.url.endswith("providers/openai/models/gpt-4o.toml")
         assert flag.change_item.changeset == summary.changeset
         assert SourceDisagreement.objects.open().count() == 1
-        summary.changeset.reject(user=create_reviewer(), comment="The curated price stands.")
+        # the model page says so beside the reviewed value; the review table shows both values and sources
+        page = Client().get(reverse("comparisons:model-detail", args=["gpt-4o"])).content.decode()
+        assert page.count("sources disagree</span>") == 1
+        reviewer = create_reviewer()
+        admin = Client()
+        admin.force_login(reviewer)
+        review = admin.get(reverse("admin:catalog_changeset_change", args=[summary.changeset.pk])).content.decode()
+        assert "Sources disagree on usd_per_million: live 2 (OpenAI pricing) vs imported 2.5 (models.dev:" in review
+        summary.changeset.reject(user=reviewer, comment="The curated price stands.")
         assert not SourceDisagreement.objects.open().exists()
+        page = Client().get(reverse("comparisons:model-detail", args=["gpt-4o"])).content.decode()
+        assert "sources disagree</span>" not in page
 
     @pytest.mark.parametrize(
         ("live", "imported", "expected"),
