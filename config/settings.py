@@ -158,3 +158,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Importers: an imported price that differs from a live price another source backs by more than this much
+# (USD per 1M, and share of the price: both must be exceeded) is flagged as "sources disagree" for review.
+IMPORT_PRICE_TOLERANCE = ("0.005", "0.01")
