@@ -86,6 +86,7 @@ class SourceCatalog:
     listings: list[ListingRecord] = field(default_factory=list)
     providers: dict[str, ProviderRecord] = field(default_factory=dict)
     lab_names: dict[str, str] = field(default_factory=dict)  # lab key -> display name
+    first_party: set[str] = field(default_factory=set)  # provider keys that are a lab's own API
     skipped: Counter = field(default_factory=Counter)
     errors: list[tuple[str, str]] = field(default_factory=list)
     unmapped_price_keys: Counter = field(default_factory=Counter)

@@ -209,7 +209,7 @@ def read_json(content: bytes, *, path: str, today: datetime.date | None = None) 
     if not isinstance(data, dict):
         raise ImportSourceError(f"{path}: expected one object of model entries.")
     today = today or datetime.date.today()
-    catalog = SourceCatalog(catalog=CATALOG)
+    catalog = SourceCatalog(catalog=CATALOG, first_party=set(FIRST_PARTY))
     catalog.paths.add(path)
     for key, entry in data.items():
         if not isinstance(entry, dict) or key == "sample_spec" or (key == "fallback_generalizations"):

@@ -287,6 +287,7 @@ def read_tree(root: Path) -> SourceCatalog:
         )
         if provider in lab_keys:
             catalog.lab_names[provider] = str(info.get("name") or provider)
+            catalog.first_party.add(provider)
         for path in sorted((provider_dir / "models").glob("**/*.toml")):
             rel_model = path.relative_to(root).as_posix()
             model_id = path.relative_to(provider_dir / "models").as_posix().removesuffix(".toml")
@@ -355,6 +356,7 @@ def read_api_json(content: bytes, *, path: str = "api.json") -> SourceCatalog:
         )
         if provider in labs:
             catalog.lab_names[provider] = str(info.get("name") or provider)
+            catalog.first_party.add(provider)
         for model_id, entry in sorted(info["models"].items()):
             if not isinstance(entry, dict):
                 catalog.error(f"{provider}/{model_id}", "model entry is not an object")

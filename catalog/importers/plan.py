@@ -356,7 +356,7 @@ class _Planner:
             URLValidator()(website)
         except ValidationError:
             website = ""
-        if slug in FIRST_PARTY_LABS_BY_PROVIDER or key in self.source.lab_names:
+        if slug in FIRST_PARTY_LABS_BY_PROVIDER or key in self.source.first_party:
             kind = Provider.Kind.FIRST_PARTY
         elif slug in CLOUD_PROVIDERS:
             kind = Provider.Kind.CLOUD

@@ -21,6 +21,7 @@ from catalog.models import (
     LanguageModel,
     Offering,
     Price,
+    Provider,
     Source,
     SourceDisagreement,
 )
@@ -157,6 +158,9 @@ class TestLiteLLMImport:
         assert price("claude-opus-4-1", "aws-bedrock") == Decimal("16.5")
         assert price("claude-opus-4-1", "anthropic-api", "cache_write_1h") == Decimal(30)
         assert price("gemini-2-5-pro", "gemini-api", "output", threshold=200_000) == Decimal(15)
+        kinds = dict(Provider.objects.values_list("slug", "kind"))
+        assert kinds["gemini-api"] == kinds["anthropic-api"] == "first_party"
+        assert kinds["azure-ai-foundry"] == kinds["aws-bedrock"] == "cloud"
 
     def test_deprecation_successor_and_no_guessing(self):
         summary = import_prices()
