@@ -11,6 +11,7 @@ from catalog.models import (
     MODALITIES,
     Benchmark,
     BenchmarkResult,
+    ExternalId,
     LanguageModel,
     License,
     Offering,
@@ -256,6 +257,17 @@ class BenchmarkResultAdmin(ProposeChangesAdmin):
     list_select_related = ["model", "benchmark"]
     search_fields = ["model__name", "benchmark__name", "variant"]
     autocomplete_fields = ["model", "benchmark", "source"]
+
+
+@admin.register(ExternalId)
+class ExternalIdAdmin(ProposeChangesAdmin):
+    """The crosswalk: an editor maps an unmatched listing by proposing a row here (reviewed like any other)."""
+
+    list_display = ("external_id", "source", "model", "offering")
+    list_filter = ("source",)
+    search_fields = ("external_id",)
+    autocomplete_fields = ("model",)
+    raw_id_fields = ("offering",)
 
 
 @admin.register(Provenance)

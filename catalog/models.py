@@ -813,3 +813,92 @@ from catalog.review.models import (  # noqa: E402, F401  the review workflow's m
     Review,
     catalog_revision_changed,
 )
+
+# --- Imports: the crosswalk and disagreements between sources ------------------------------------------
+
+
+class ExternalIdQuerySet(models.QuerySet):
+    def of_source(self, source: str) -> ExternalIdQuerySet:
+        return self.filter(source=source)
+
+
+class ExternalId(VersionedModel):
+    """The crosswalk: one identifier a public catalog uses (source, external id) -> a model or an offering.
+
+    Rows are proposed by the importers (and by editors in the admin) through review like any catalog row;
+    how an external id is matched is written down in `catalog.importers`.
+    """
+
+    class Catalog(models.TextChoices):
+        MODELS_DEV = "models.dev", "models.dev"
+        LITELLM = "litellm", "LiteLLM"
+        OPENROUTER = "openrouter", "OpenRouter"
+
+    source = models.CharField(max_length=20, choices=Catalog.choices, help_text="The catalog that uses this id.")
+    external_id = models.CharField(
+        max_length=300, help_text='As the catalog writes it, e.g. "openai/gpt-4o" or "azure/gpt-4o".'
+    )
+    model = models.ForeignKey(
+        LanguageModel, on_delete=models.CASCADE, null=True, blank=True, related_name="external_ids"
+    )
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, null=True, blank=True, related_name="external_ids")
+
+    objects = ExternalIdQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source", "external_id"]
+        verbose_name = "external id"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="external_id_unique_per_source"),
+            models.CheckConstraint(
+                condition=(Q(model__isnull=False) & Q(offering__isnull=True))
+                | (Q(model__isnull=True) & Q(offering__isnull=False)),
+                name="external_id_model_xor_offering",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.external_id}"
+
+    def clean(self) -> None:
+        if (self.model_id is None) == (self.offering_id is None):
+            raise ValidationError({"model": "Point the external id at a model or at an offering (exactly one)."})
+
+
+class SourceDisagreementQuerySet(models.QuerySet):
+    def open(self) -> SourceDisagreementQuerySet:
+        """Disagreements whose change is still waiting for a decision."""
+        return self.filter(change_item__changeset__state__in=ChangeSet.PENDING_STATES)
+
+    def for_objects(self, objects: list[models.Model]) -> SourceDisagreementQuerySet:
+        condition = Q()
+        for obj in objects:
+            condition |= Q(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+        return self.filter(condition) if objects else self.none()
+
+
+class SourceDisagreement(models.Model):
+    """An imported value that differs from the live value another source backs, beyond the tolerance.
+
+    Written by the importers beside the change item that proposes the imported value, so the review table
+    can show both values and both sources, and the model page can say "sources disagree" while it is open.
+    """
+
+    change_item = models.ForeignKey("ChangeItem", on_delete=models.CASCADE, related_name="disagreements")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    field = models.CharField(max_length=60)
+    live_value = models.JSONField(null=True)
+    live_source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+", null=True)
+    imported_value = models.JSONField(null=True)
+    imported_source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SourceDisagreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="disagreement_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} #{self.object_id}.{self.field}: {self.live_value} vs {self.imported_value}"

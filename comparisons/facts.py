@@ -26,6 +26,7 @@ from catalog.models import (
     Provenance,
     Provider,
     Source,
+    SourceDisagreement,
     price_label,
 )
 
@@ -67,6 +68,7 @@ class PriceFacts:
     threshold: int
     amount: Decimal
     source: SourceRef | None = field(default=None, compare=False)
+    disputed: bool = field(default=False, compare=False)  # an import says otherwise, still under review
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -129,6 +131,7 @@ class OfferingFacts:
     served_max_output_tokens: int | None = None
     sources: dict[str, SourceRef] = field(default_factory=dict, compare=False)
     provider_kind_code: str = ""  # Provider.Kind value; provider_kind is its label
+    disputed: frozenset[str] = field(default=frozenset(), compare=False)  # fields sources disagree on
 
     def price(self, dimension: str, tier: str = STANDARD, threshold: int = 0) -> Decimal | None:
         for row in self.prices:
@@ -275,6 +278,7 @@ class ModelFacts:
     sources: dict[str, SourceRef] = field(default_factory=dict, compare=False)
     organization_slug: str = ""
     url: str = ""
+    disputed: frozenset[str] = field(default=frozenset(), compare=False)  # fields sources disagree on
 
     def source(self, name: str) -> SourceRef | None:
         return self.sources.get(name)
@@ -524,6 +528,7 @@ def _offering_facts(
     *,
     cite: bool = True,
     model: LanguageModel | None = None,
+    disputed: frozenset[tuple[int, int, str]] = frozenset(),
 ) -> OfferingFacts:
     """`cite=False` builds the facts without citing them (a page that shows none of this offering's values)."""
     _, offering_ct, price_ct = _content_type_ids()
@@ -540,6 +545,7 @@ def _offering_facts(
                 if cite and numbering
                 else None
             ),
+            disputed=(price_ct, row.pk, "usd_per_million") in disputed,
         )
         for row in offering.prices.all()
     )
@@ -556,6 +562,7 @@ def _offering_facts(
         served_context_window=offering.context_window or model.context_window,
         served_max_output_tokens=offering.max_output_tokens or model.max_output_tokens,
         sources=numbering.cite_fields(offering_ct, offering, OFFERING_FIELDS) if cite and numbering else {},
+        disputed=frozenset(name for ct, pk, name in disputed if (ct, pk) == (offering_ct, offering.pk)),
     )
 
 
@@ -571,6 +578,7 @@ def _model_facts(
     model_sources: dict[str, SourceRef],
     cited_benchmarks: set[tuple[int, str]] | None,
     cheapest_prices_only: bool = False,
+    disputed: frozenset[tuple[int, int, str]] = frozenset(),
 ) -> ModelFacts:
     """`cited_benchmarks`: the (benchmark id, variant) rows the page shows; None for all of them.
     `cheapest_prices_only`: the page shows only the cheapest offering's prices, so only those are cited."""
@@ -583,7 +591,7 @@ def _model_facts(
             for row, fact in zip(rows, plain, strict=True)
         )
     else:
-        offerings = tuple(_offering_facts(o, numbering, model=model) for o in rows)
+        offerings = tuple(_offering_facts(o, numbering, model=model, disputed=disputed) for o in rows)
     benchmarks = tuple(
         BenchmarkFacts(
             benchmark_name=r.benchmark.name,
@@ -634,13 +642,15 @@ def _model_facts(
         offerings=offerings,
         benchmarks=benchmarks,
         sources=model_sources,
+        disputed=frozenset(name for ct, pk, name in disputed if (ct, pk) == (_content_type_ids()[0], model.pk)),
     )
 
 
 def _load(
-    slugs: list[str], *, model_fields: tuple[str, ...], cheapest_prices_only: bool = False
+    slugs: list[str], *, model_fields: tuple[str, ...], cheapest_prices_only: bool = False, disputes: bool = False
 ) -> tuple[dict[str, ModelFacts], PageFacts] | None:
-    """Fixed number of queries: models, offerings, benchmark results, provenance."""
+    """Fixed number of queries: models, offerings, benchmark results, provenance (and, with `disputes`, the
+    open disagreements between sources on these rows: one more)."""
     found = list(LanguageModel.objects.filter(slug__in=slugs).with_related().with_offerings().with_benchmarks())
     if len(found) != len(set(slugs)):
         return None
@@ -651,6 +661,11 @@ def _load(
             objects.append(offering)
             objects.extend(offering.prices.all())
     numbering = _SourceNumbering(Provenance.objects.for_objects(objects))
+    disputed: frozenset[tuple[int, int, str]] = frozenset()
+    if disputes:
+        disputed = frozenset(
+            SourceDisagreement.objects.open().for_objects(objects).values_list("content_type_id", "object_id", "field")
+        )
     model_ct, _, _ = _content_type_ids()
     # A pair page shows only the benchmark rows both models have; a model page shows all of its own.
     cited_benchmarks = None
@@ -660,7 +675,9 @@ def _load(
     # Model facts are numbered first, so [1], [2] ... follow the specs table; prices and benchmarks after.
     model_sources = {slug: numbering.cite_fields(model_ct, by_slug[slug], model_fields) for slug in slugs}
     facts = {
-        slug: _model_facts(by_slug[slug], numbering, model_sources[slug], cited_benchmarks, cheapest_prices_only)
+        slug: _model_facts(
+            by_slug[slug], numbering, model_sources[slug], cited_benchmarks, cheapest_prices_only, disputed
+        )
         for slug in slugs
     }
     return facts, numbering.page()
@@ -701,7 +718,7 @@ def pair_facts(slug_a: str, slug_b: str) -> PairFacts | None:
 
 
 def model_facts(slug: str) -> SingleModelFacts | None:
-    loaded = _load([slug], model_fields=MODEL_PAGE_FIELDS)
+    loaded = _load([slug], model_fields=MODEL_PAGE_FIELDS, disputes=True)
     if loaded is None:
         return None
     facts, page = loaded

@@ -290,3 +290,6 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "LLM Reference <review@localhost>")
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Importers: an imported price that differs from a live price another source backs by more than this much
+# (USD per 1M, and share of the price: both must be exceeded) is flagged as "sources disagree" for review.
+IMPORT_PRICE_TOLERANCE = ("0.005", "0.01")

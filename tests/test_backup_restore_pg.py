@@ -52,6 +52,12 @@ def contents(dbname: str, env: dict[str, str]) -> dict[str, list[tuple]]:
 def groups():
     """The Editors and Reviewers groups of data migration 0003 (an earlier transactional test may have flushed them)."""
     ContentType.objects.clear_cache()
+    # A flush by an earlier transactional test may have left the permissions to be created again.
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
     migration = import_module("catalog.migrations.0003_editor_and_reviewer_groups")
     for name, codenames in (("Editors", migration.EDITORS), ("Reviewers", migration.REVIEWERS)):
         group, _ = Group.objects.get_or_create(name=name)

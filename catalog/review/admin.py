@@ -26,6 +26,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
+from catalog.importers.disagreements import disagreement_flags
 from catalog.review.diff import (
     REVIEW_FILTERS,
     REVIEW_PAGE_SIZE,
@@ -427,7 +428,7 @@ class ChangeSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "title": str(changeset),
             "subtitle": None,
             "changeset": changeset,
-            "diffs": changeset_diff(changeset=changeset, items=list(page.object_list)),
+            "diffs": disagreement_flags(changeset_diff(changeset=changeset, items=list(page.object_list))),
             "page": page,
             "show": show,
             "filters": REVIEW_FILTERS,

@@ -25,6 +25,10 @@ from comparisons.facts import SourceRef
 register = template.Library()
 
 UNSOURCED = '<span class="unsourced">not yet sourced</span>'
+DISAGREE = mark_safe(
+    '<span class="sources-disagree" title="An imported catalog gives another value; a reviewer has not decided yet">'
+    "sources disagree</span>"
+)
 NO_SOURCE = '<span class="cite cite-missing" title="No source is recorded for this value yet">[no source]</span>'
 
 # As django.utils.html.json_script: keep "</script>" and "<!--" inside stored text from ending the block.
@@ -118,6 +122,8 @@ def cite(obj: Any, field: str) -> SafeString | str:
     """'[3]' linking to the source of `obj.field`; a marker when a value has no recorded source."""
     ref: SourceRef | None = obj.source(field)
     if ref is not None:
+        if field in getattr(obj, "disputed", ()):
+            return format_html("{} {}", source_link(ref), DISAGREE)
         return source_link(ref)
     if field in CAPABILITY_FIELDS and hasattr(obj, "capabilities"):
         value = obj.capabilities.get(field)
@@ -166,6 +172,10 @@ def price_cell(offering: Any, column: Any) -> SafeString:
     """One pricing-table cell: '$0.10 / 1M [3]', not yet sourced, or not offered (a tier the provider lacks)."""
     cell = offering.cell(column)
     if cell.kind == "price":
+        if cell.price.disputed:
+            return format_html(
+                "{} {} {}", text.format_price(cell.price.amount), source_link(cell.price.source), DISAGREE
+            )
         return format_html("{} {}", text.format_price(cell.price.amount), source_link(cell.price.source))
     if cell.kind == "not_offered":
         return mark_safe('<span class="not-offered">not offered</span>')

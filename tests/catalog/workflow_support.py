@@ -100,3 +100,28 @@ def price_field(
             if data.get(f"{prefix}tier") == tier and data.get(f"{prefix}context_threshold") in ("0", 0):
                 return f"{prefix}{name}"
     raise KeyError(f"no {dimension}/{tier} row in the price inline")
+
+
+def recreate_groups() -> None:
+    """The Editors and Reviewers groups of data migrations 0003 and 0008, for tests that run after a flush.
+
+    (Calling the migrations' own functions with the real app registry would clear each app's models module.)
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    groups = import_module("catalog.migrations.0003_editor_and_reviewer_groups")
+    prices = import_module("catalog.migrations.0008_price_permissions")
+    for name, codenames in (
+        (EDITORS_GROUP, [*groups.EDITORS, *prices.EDITORS]),
+        (REVIEWERS_GROUP, [*groups.REVIEWERS, *prices.REVIEWERS]),
+    ):
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(*Permission.objects.filter(content_type__app_label="catalog", codename__in=codenames))

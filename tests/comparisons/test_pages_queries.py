@@ -17,12 +17,13 @@ pytestmark = pytest.mark.django_db
 # lookups (per model: same organization, nearest price as two range scans above and below, same capabilities;
 # then the newest);
 # model: the same for one model (4 related lookups + newest) + the picker's model list + price history
-# (the model's id, its offerings' ids, removed offerings' ids, the applied price changes of their rows);
+# (the model's id, its offerings' ids, removed offerings' ids, the applied price changes of their rows)
+# + the open disagreements between sources on its rows;
 # provider: provider, its offerings, their price rows, provenance;
 # home: picker, popular pairs, newest models, recent changes, all models.
 MAX_QUERIES = {
     "pair": 14,
-    "model": 15,
+    "model": 16,
     "provider": 5,
     "providers": 1,
     "home": 5,

@@ -3,12 +3,10 @@ offering page's price inline) with its source and submits; a reviewer sees the d
 the public page shows the price; a reviewer generates the revert and a second reviewer approves it, and the old
 price is back."""
 
-import importlib
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
@@ -16,6 +14,7 @@ from playwright.sync_api import expect
 from catalog.management.commands.enrol_demo_otp import current_code
 from catalog.models import ChangeSet, Offering
 from catalog.review.services import EDITORS_GROUP, REVIEWERS_GROUP
+from tests.catalog.workflow_support import recreate_groups
 from tests.factories import create_model, create_offering, create_provider
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -34,8 +33,7 @@ def person(username: str, group: str) -> User:
 @pytest.fixture
 def people() -> None:
     # The groups come from data migrations; the flush after an earlier transactional test removed them.
-    importlib.import_module("catalog.migrations.0003_editor_and_reviewer_groups").create_groups(django_apps, None)
-    importlib.import_module("catalog.migrations.0008_price_permissions").grant(django_apps, None)
+    recreate_groups()
     person("edna", EDITORS_GROUP)
     person("rita", REVIEWERS_GROUP)
     person("ray", REVIEWERS_GROUP)

@@ -1,0 +1,53 @@
+"""Importers: public catalogs (models.dev, LiteLLM) -> one change set submitted for review.
+
+One module per source reads it into source-neutral records (`common.SourceCatalog`): `models_dev` (the
+repository tree with `base_model` inheritance and `base_model_omit`, or `api.json`) and `litellm`
+(`model_prices_and_context_window.json`). `plan` compares the records with the live catalog and proposes
+the differences through `catalog.services` (never a live write). The crosswalk `catalog.ExternalId` keeps
+every external id an import matched, so the next import starts from what a reviewer approved.
+
+Matching rules (explicit, never fuzzy; a wrong match is worse than a missing one)
+-----------------------------------------------------------------------------------
+A canonical model is identified by (lab, model id as a slug): "openai/gpt-4.1" -> ("openai", "gpt-4-1").
+A slug is the id lowercased with every run of other characters than a-z and 0-9 turned into "-".
+
+1. Crosswalk first: an external id already in `ExternalId` for this source resolves to its row, whatever
+   the other rules would say (an editor's mapping wins).
+2. Canonical models come only from entries the source describes as a model: a models.dev lab file
+   (`models/<lab>/<id>.toml`); a models.dev provider file at the lab's own provider (`providers/openai/...`)
+   when no lab file exists; a LiteLLM entry of a lab's own API (`FIRST_PARTY` in litellm.py: openai,
+   anthropic, gemini, mistral, ...) whose id has no "/" after the route prefix. A live model matches such
+   an entry when its organization is the lab's and its slug is the id's slug (so the curated "gpt-4-1"
+   of OpenAI is models.dev's "openai/gpt-4.1").
+3. A listing (one provider's entry) names its canonical model by, in this order:
+   a. models.dev `base_model` ("openai/gpt-5.4"): the source says it is that model;
+   b. its id after the written normalisation (matching.listing_candidates):
+      - leading route and region segments dropped: the provider's own prefix ("azure/", "bedrock/",
+        "vertex_ai/", "fireworks_ai/accounts/fireworks/models/"), region segments ("us-east-1", "eu", "global"),
+      - a vendor prefix ("openai/", "meta-llama/", "qwen/", Bedrock's "anthropic.") names the lab by the
+        written table `matching.VENDOR_LABS` and nothing else does,
+      - Bedrock cross-region profile prefixes ("us.", "eu.", "global.") and Bedrock's version suffix
+        ("-v1:0", ":0") dropped; Vertex's "@20250805" read as "-20250805" and "@default"/"-maas" dropped;
+      - then "<lab>/<id>" must be a canonical model; without a vendor, at a lab's own API the lab is the
+        provider's; elsewhere the id must be exactly one canonical model's id (any lab), else no match.
+   Date suffixes are never dropped: "gpt-4o-2024-05-13" is not "gpt-4o" unless the source says so
+   (models.dev `base_model`). Nothing else (no edit distance, no substring, no family) ever matches.
+4. A listing that matches nothing is not imported: it is listed as unmatched for an editor, who maps it
+   by proposing an ExternalId row in the admin (rule 1 then applies on the next import).
+5. Two listings of the same offering (model, provider) - regions, routes - keep one offering: the
+   lab's own listing first, then one without a region, then the shortest id. The others are recorded in
+   the crosswalk against that offering; their prices are not used.
+"""
+
+from __future__ import annotations
+
+from catalog.importers import litellm, models_dev
+from catalog.importers.common import SourceCatalog
+
+IMPORTER_ACCOUNT = "catalog-importer"
+READERS = {"models.dev": models_dev.read, "litellm": litellm.read}
+
+
+def read_catalog(catalog: str, location: str) -> SourceCatalog:
+    """Read one public catalog from a path or URL (raises common.ImportSourceError when it cannot)."""
+    return READERS[catalog](location)
