@@ -369,7 +369,7 @@ class TestBoundedQueries:
         # Constant: the page of items, counts, events, per-model live rows and previews, not one per item; the
         # price checks read the offerings' windows and sibling price rows (2), the sign-in its TOTP device and
         # whether the account needs one (2).
-        with django_assert_max_num_queries(21):
+        with django_assert_max_num_queries(22):
             response = client.get(draft.get_admin_url())
         assert response.status_code == 200
         assert len(response.context["diffs"]) == n + 1
@@ -378,6 +378,6 @@ class TestBoundedQueries:
         populate_sets(n)
         draft = ChangeSet.objects.get(state=ChangeSet.State.DRAFT)
         # As above; a superuser needs no permission or group queries.
-        with django_assert_max_num_queries(18):
+        with django_assert_max_num_queries(19):
             assert admin_client.get(draft.get_admin_url()).status_code == 200
         assert admin_client.get(reverse("admin:catalog_awaitingreview_changelist")).status_code == 200

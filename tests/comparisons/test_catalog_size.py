@@ -16,7 +16,7 @@ EXPECTED = {
     "home": 5,
     "explorer": 5,
     "explorer-htmx": 2,
-    "model": 14,
+    "model": 15,
     "pair": 14,
     "pair-pricing-htmx": 5,
     "multi": 5,
