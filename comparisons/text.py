@@ -407,6 +407,7 @@ def blended_difference(pair: PairFacts) -> Decimal | None:
 
 
 def _tier_parts(m: ModelFacts) -> list[str]:
+    """'batch and flex prices', 'higher prices above 200K prompt tokens': what the active offerings list."""
     tiers = sorted(
         {tier for o in m.active_offerings for tier in o.tiers if tier != "standard"},
         key=["batch", "flex", "priority"].index,
@@ -430,16 +431,7 @@ def tiers_paragraph(a: ModelFacts, b: ModelFacts) -> str:
 
 def tiers_sentence(m: ModelFacts) -> str:
     """Which discounted or long-context prices exist beside the headline, so readers know to look."""
-    tiers = sorted(
-        {tier for o in m.active_offerings for tier in o.tiers if tier != "standard"},
-        key=["batch", "flex", "priority"].index,
-    )
-    thresholds = sorted({t for o in m.active_offerings for t in o.context_thresholds})
-    parts = []
-    if tiers:
-        parts.append(f"{join_words(tiers)} prices")
-    if thresholds:
-        parts.append(f"higher prices above {join_words([format_token_count(t) for t in thresholds])} prompt tokens")
+    parts = _tier_parts(m)
     if not parts:
         return ""
     return f"For {m.name}, tracked providers also list {join_words(parts)} (see the pricing table)."
