@@ -1016,7 +1016,7 @@ def changeset_apply(*, changeset: ChangeSet, user) -> None:
     if changeset.state != ChangeSet.State.APPROVED:
         raise ChangeSetError(f"Change set #{changeset.pk} must be approved before it is applied.")
     now = timezone.now()
-    items = _write_items(changeset, now)
+    items = _write_items(changeset, now, approval=approval_by(user))
     for item in items:
         item.updated_at = now
     bulk_update_rows(ChangeItem, items, ["object_id", "object_repr", "previous_provenance", "updated_at"])
@@ -1060,9 +1060,18 @@ def _affected_models(items: list[ChangeItem]) -> set[int]:
     return model_ids
 
 
-def _write_items(changeset: ChangeSet, now: datetime.datetime) -> list[ChangeItem]:
-    """Lock the targets, refuse conflicts, write every item and its provenance; returns the items updated
-    in memory (object ids, names, previous provenance) for the caller to save or discard."""
+def approval_by(user) -> str:
+    """How a fact approved by `user` is labelled: a staff account is a person; a system account
+    (`system_user`: importers, the demo loader, no admin access) applies an import nobody reviewed."""
+    return Provenance.Approval.PERSON if user.is_staff else Provenance.Approval.IMPORT
+
+
+def _write_items(
+    changeset: ChangeSet, now: datetime.datetime, *, approval: str = Provenance.Approval.PERSON
+) -> list[ChangeItem]:
+    """Lock the targets, refuse conflicts, write every item and its provenance (approved as `approval`);
+    returns the items updated in memory (object ids, names, previous provenance) for the caller to save or
+    discard."""
     items = list(changeset.items.all())
     content_type_field = ChangeItem._meta.get_field("content_type")
     for item in items:  # content types from their cache, not a join per item
@@ -1079,7 +1088,7 @@ def _write_items(changeset: ChangeSet, now: datetime.datetime) -> list[ChangeIte
         else:
             written |= _apply_writes(run, targets, refs)
     _check_prices(items, written)
-    _apply_provenance(items, written, now)
+    _apply_provenance(items, written, now, approval)
     _refresh_reprs(items, written)
     return items
 
@@ -1357,9 +1366,12 @@ def _apply_deletes(run: list[ChangeItem], targets: dict[int, models.Model]) -> N
         ) from error
 
 
-def _apply_provenance(items: list[ChangeItem], written: dict[int, models.Model], now: datetime.datetime) -> None:
-    """Point every applied field at its source (per-field, else the item's); a cleared fact or a deleted row
-    loses its provenance. Records on each item what backed its fields before. Bulk, batched by type."""
+def _apply_provenance(
+    items: list[ChangeItem], written: dict[int, models.Model], now: datetime.datetime, approval: str
+) -> None:
+    """Point every applied field at its source (per-field, else the item's), approved now as `approval`; a
+    cleared fact or a deleted row loses its provenance. Records on each item what backed its fields before.
+    Bulk, batched by type."""
     ids_by_type: dict[int, set[int]] = defaultdict(set)
     for item in items:
         object_id = item.object_id if item.action == ChangeItem.Action.DELETE else written[item.pk].pk
@@ -1390,6 +1402,7 @@ def _apply_provenance(items: list[ChangeItem], written: dict[int, models.Model],
                     to_delete.append(current[name].pk)
             elif name in current:
                 current[name].source_id, current[name].reviewed_at = source_id, now
+                current[name].approval = approval
                 to_update.append(current[name])
             else:
                 to_create.append(
@@ -1399,11 +1412,12 @@ def _apply_provenance(items: list[ChangeItem], written: dict[int, models.Model],
                         field=name,
                         source_id=source_id,
                         reviewed_at=now,
+                        approval=approval,
                     )
                 )
     for chunk in _chunks(to_delete):
         Provenance.objects.filter(pk__in=chunk).delete()
-    bulk_update_rows(Provenance, to_update, ["source", "reviewed_at"])
+    bulk_update_rows(Provenance, to_update, ["source", "reviewed_at", "approval"])
     Provenance.objects.bulk_create(to_create, batch_size=BATCH)
 
 
