@@ -122,6 +122,25 @@ class TestProposeMany:
         price = at_once.items.get(temp_key="p")
         assert (price.group_key, price.depth) == ("new:m", 2)
 
+    def test_merges_into_items_proposed_earlier_as_one_by_one(self):
+        editor = create_editor()
+        changes = mixed_changes()
+        earlier, later = changes[4:8], changes[8:]  # later ones merge into, cancel or follow the earlier
+        offering = changes[6].target
+        later.append(ProposedChange("update", Offering, values={"context_window": 9500}, target=offering))
+        one_by_one = changeset_open_draft(user=editor, name="one by one")
+        at_once = changeset_open_draft(user=editor, name="at once")
+        for change in earlier:
+            changeset_propose(user=editor, change=change, changeset=one_by_one)
+            changeset_propose(user=editor, change=change, changeset=at_once)
+        for change in later:
+            changeset_propose(user=editor, change=change, changeset=one_by_one)
+        changeset_propose_many(user=editor, changes=later, changeset=at_once)
+        assert snapshot(at_once) == snapshot(one_by_one)
+        assert len(snapshot(at_once)) == 4
+        merged = at_once.items.get(content_type__model="offering")
+        assert merged.changes["context_window"][1] == 9500 and "max_output_tokens" in merged.changes
+
     def test_refuses_what_propose_refuses(self):
         editor = create_editor()
         draft = changeset_open_draft(user=editor)
