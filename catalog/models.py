@@ -156,6 +156,12 @@ class LanguageModelQuerySet(models.QuerySet):
     def active(self) -> LanguageModelQuerySet:
         return self.exclude(status=LanguageModel.Status.RETIRED)
 
+    def explorer_counts(self) -> dict[str, int]:
+        """In one query: `listed`, the models the explorer shows by default (active and deprecated), and
+        `retired`, those it lists only when asked (status filter)."""
+        retired = Q(status=LanguageModel.Status.RETIRED)
+        return self.aggregate(listed=Count("pk", filter=~retired), retired=Count("pk", filter=retired))
+
     def open_weights(self) -> LanguageModelQuerySet:
         """Models whose weights can be downloaded (open source or open weights licenses)."""
         return self.filter(license__kind__in=[License.Kind.OPEN_SOURCE, License.Kind.OPEN_WEIGHTS])
