@@ -358,7 +358,7 @@ def model_list(request: HttpRequest) -> TemplateResponse:
     page = Paginator(models, EXPLORER_PAGE_SIZE).get_page(request.GET.get("page"))
     template = "comparisons/model_list.html"
     if request.htmx and not request.htmx.history_restore_request:
-        template += "#results"
+        template = "comparisons/_model_list_results.html"
     # The downloads carry the filters applied (ignored values dropped), for every page.
     applied = form.data.copy()
     applied.pop("page", None)

@@ -76,6 +76,12 @@ class TestExplorerCanonical:
         assert page.title == "Model explorer (page 2) | LLM Reference"
         assert page.meta["description"].startswith("Page 2. ")
 
+    def test_the_htmx_answer_carries_the_filtered_views_title(self, client):
+        # htmx sets document.title from a top-level <title> of the fragment, so the tab says what it shows.
+        html = client.get("/models/", {"capability": "vision"}, HTTP_HX_REQUEST="true").content.decode()
+        assert html.lstrip().startswith("<title>Language models with vision | LLM Reference</title>")
+        assert "<html" not in html and "<head" not in html
+
     def test_the_og_url_is_the_canonical(self, client):
         page = parse(client.get("/models/?sort=newest&junk=1"))
         assert page.meta["og:url"] == page.canonical == "http://testserver/models/?sort=newest"
