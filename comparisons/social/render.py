@@ -93,11 +93,14 @@ def _columns(draw, card: Card, top: float) -> None:
     panel_top = top + 84
     panel_bottom = HEIGHT - 70
     value_size = 40 if count == 2 else 32
+    text_width = width - 40
+    # One heading size for every column (the largest at which the longest name fits), so they line up.
+    heading_font = min(
+        (_fitting_font(column.heading, text_width, (34, 30, 26)) for column in card.columns), key=lambda f: f.size
+    )
     for i, column in enumerate(card.columns):
         x = MARGIN + i * (width + GAP)
         draw.rounded_rectangle((x, panel_top, x + width, panel_bottom), radius=14, fill=PANEL, outline=RULE)
-        text_width = width - 40
-        heading_font = _fitting_font(column.heading, text_width, (34, 30, 26))
         _text(
             draw,
             (x + 20, panel_top + 18),
