@@ -286,8 +286,8 @@ def test_the_home_page_count_is_the_explorers(client, demo):
     assert retired and everything == listed + retired == LanguageModel.objects.count()
     words = " ".join(re.sub(r"<[^>]+>", "", client.get("/").content.decode()).split())
     assert (
-        f"Filter, sort and compare {listed} current models in the model explorer; "
-        f"{retired} retired models are listed under all, including retired."
+        f"Filter, sort and compare {listed} current models in the model explorer, plus {retired} retired models "
+        "when the status filter includes retired ones."
     ) in words
 
 
