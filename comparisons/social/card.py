@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from catalog.models import LanguageModel
+
 from ..facts import ModelFacts
 from ..text import NOT_SOURCED, format_price, format_tokens, plural
 
@@ -66,7 +68,8 @@ def model_column(m: ModelFacts) -> Column:
     context_figure = (
         Figure("Context", format_tokens(context)) if context else Figure("Context", NOT_SOURCED, missing=True)
     )
-    note = "retired" if m.is_retired else where
+    lifecycle = "" if m.status == LanguageModel.Status.ACTIVE else str(LanguageModel.Status(m.status).label).lower()
+    note = " · ".join(part for part in (lifecycle, where) if part)
     return Column(
         heading=m.name,
         subheading=m.organization_label,

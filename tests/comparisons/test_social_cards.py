@@ -58,6 +58,14 @@ class TestCardContent:
         assert [(f.value, f.missing) for f in column.figures[:2]] == [(expected, True)] * 2
         assert (column.figures[2].value, column.figures[2].missing) == ("not yet sourced", True)
 
+    @pytest.mark.parametrize(
+        ("status", "note"),
+        [("active", "cheapest on Host"), ("deprecated", "deprecated · cheapest on Host"), ("retired", "retired")],
+    )
+    def test_the_note_names_a_lifecycle_other_than_active(self, status, note):
+        (column,) = comparison_card((mf("Alpha", status=status, offerings=(offer("Host", "1", "2"),)),)).columns
+        assert column.note == note
+
     def test_alt_text_says_what_the_card_shows(self):
         card = comparison_card((mf("Alpha", offerings=(offer("Host", "1", "2"),), context_window=8_000), mf("Beta")))
         assert card.title == "Alpha vs Beta"
