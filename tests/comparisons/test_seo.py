@@ -3,7 +3,7 @@
 The whole-catalog checks load the demo catalog once and generate every public URL of it: static pages, every
 model and provider page, the change log, the explorer under each single filter value and some combinations, a
 sample of 3-4 model pages, and every pair (through the same functions the pair view calls; all 1,225 pair
-pages are rendered in the slow test).
+pages are rendered in the slow prose test, test_prose_all_pairs, which checks their heads with these helpers).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from catalog.models import LanguageModel, License
 from comparisons import facts, seo, text
@@ -243,6 +242,11 @@ def public_urls() -> list[str]:
 def head_of(client, url: str) -> tuple[str, str, str]:
     response = client.get(url)
     assert response.status_code == 200, url
+    return head_from(response, url)
+
+
+def head_from(response, url: str) -> tuple[str, str, str]:
+    """(canonical, title, description) of a rendered page, after checking its og: tags agree with them."""
     page = parse(response)
     for tag in OG_TAGS:
         assert page.meta.get(tag), (url, tag)
@@ -289,14 +293,3 @@ def test_the_home_page_count_is_the_explorers(client, demo):
         f"Filter, sort and compare {listed} current models in the model explorer, plus {retired} retired models "
         "when the status filter includes retired ones."
     ) in words
-
-
-@pytest.mark.slow
-@pytest.mark.django_db
-def test_every_demo_pair_page_has_its_own_short_head(client, demo):
-    """Slow (all 1,225 pair pages rendered): SQLite only; the test above checks the same text for every pair."""
-    if connection.vendor != "sqlite":
-        pytest.skip("rendered once, on SQLite")
-    slugs = sorted(LanguageModel.objects.values_list("slug", flat=True))
-    heads = [head_of(client, f"/compare/{a}-vs-{b}/") for a, b in itertools.combinations(slugs, 2)]
-    assert_unique_and_short(heads)
