@@ -1,0 +1,155 @@
+"""Deciding an import without a person, for the local demo: apply what no source disputes, hold the rest.
+
+`changeset_apply_undisputed(...)` takes a submitted import change set, moves every value where sources
+disagree (a `SourceDisagreement` beside its item) into a change set of its own, left submitted for a
+person, and approves and applies the rest as a system reviewer account (so those facts are labelled as
+imported, not reviewed). `make run` uses it for the catalog snapshot; `build_catalog_snapshot` for the
+two public catalogs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from catalog.models import AuditEvent, ChangeItem, ChangeSet, ChangeSetError, SourceDisagreement
+from catalog.review.checks import item_warnings
+from catalog.review.services import changeset_approve
+
+
+@dataclass
+class UndisputedResult:
+    applied: ChangeSet | None  # the import's set, approved and applied (None: every change was disputed)
+    held: ChangeSet | None  # the disputed values, submitted for a person (None: nothing was disputed)
+    held_items: int = 0
+    held_values: int = 0
+
+
+@transaction.atomic
+def changeset_apply_undisputed(*, changeset: ChangeSet, reviewer, name: str = "") -> UndisputedResult:
+    """Hold the disputed values of a submitted import for a person; approve and apply the rest as `reviewer`.
+
+    An item with disputed and undisputed fields is cut in two: the disputed fields move (with their
+    disagreements) to the held set, the others apply now. Conflicts are per field, so the held part still
+    applies once a person approves it. A held value that names a row the applied part created (a new
+    license, a new successor) is re-pointed at that row after the apply. Raises ChangeSetError when the
+    set is not submitted or when the undisputed part does not apply (nothing is written then).
+    """
+    changeset._locked()
+    changeset._require_state(ChangeSet.State.SUBMITTED, action="apply")
+    disputed: dict[int, set[str]] = defaultdict(set)
+    for item_id, field in SourceDisagreement.objects.filter(change_item__changeset=changeset).values_list(
+        "change_item_id", "field"
+    ):
+        disputed[item_id].add(field)
+        if field == "knowledge_cutoff":
+            disputed[item_id].add("knowledge_cutoff_precision")  # the precision is part of the cutoff fact
+    items = list(changeset.items.select_related("content_type"))
+    if disputed and all(set(item.changes) <= disputed.get(item.pk, set()) for item in items):
+        return UndisputedResult(applied=None, held=changeset, held_items=len(items), held_values=_values(items))
+    held = None
+    if disputed:
+        held = _hold(changeset, [item for item in items if item.pk in disputed], disputed, reviewer, name)
+    if not changeset_approve(
+        changeset=changeset,
+        user=reviewer,
+        comment="Applied without a person's review: no other source disputes these values (local demo).",
+        acknowledge_warnings=True,
+    ):
+        raise ChangeSetError(f"Change set #{changeset.pk} does not apply: {changeset.problems}")
+    if held is None:
+        return UndisputedResult(applied=changeset, held=None)
+    _repoint_new_rows(held, changeset)
+    held_items = list(held.items.all())
+    return UndisputedResult(applied=changeset, held=held, held_items=len(held_items), held_values=_values(held_items))
+
+
+def _values(items: list[ChangeItem]) -> int:
+    return sum(len(item.changes) for item in items)
+
+
+def _hold(
+    changeset: ChangeSet, items: list[ChangeItem], disputed: dict[int, set[str]], reviewer, name: str
+) -> ChangeSet:
+    held = ChangeSet.objects.create(
+        author_id=changeset.author_id,
+        name=(name or changeset.name)[:120],
+        summary=(
+            f"Values where sources disagree with a reviewed value, held for a person's review "
+            f"(part of #{changeset.pk}: {changeset.summary})"
+        )[:2000],
+        split_from=changeset,
+        state=ChangeSet.State.SUBMITTED,
+        submitted_at=changeset.submitted_at,
+    )
+    moved, copies, trimmed = [], [], []
+    for item in items:
+        fields = disputed[item.pk] & set(item.changes)
+        if not fields:
+            continue
+        if fields == set(item.changes):
+            moved.append(item.pk)
+            continue
+        copy = ChangeItem(
+            changeset=held,
+            action=item.action,
+            content_type=item.content_type,
+            object_id=item.object_id,
+            object_repr=item.object_repr,
+            changes={name: item.changes[name] for name in item.changes if name in fields},
+            base_version=item.base_version,
+            source_id=item.source_id,
+            field_sources={k: v for k, v in item.field_sources.items() if k in fields},
+            group_key=item.group_key,
+            group_label=item.group_label,
+            depth=item.depth,
+        )
+        item.changes = {name: pair for name, pair in item.changes.items() if name not in fields}
+        item.field_sources = {k: v for k, v in item.field_sources.items() if k not in fields}
+        copies.append((item, copy))
+        trimmed.append(item)
+    ChangeItem.objects.filter(pk__in=moved).update(changeset=held)
+    ChangeItem.objects.bulk_create([copy for _item, copy in copies], batch_size=500)
+    for item, copy in copies:
+        SourceDisagreement.objects.filter(change_item=item).update(change_item=copy)
+    _refresh_warnings([*trimmed, *(copy for _item, copy in copies)])
+    details = {"held": held.pk, "items": len(items)}
+    changeset._record(user=reviewer, action=AuditEvent.Action.SPLIT, from_state=changeset.state, details=details)
+    held._record(user=reviewer, action=AuditEvent.Action.SPLIT, from_state="", details={"from": changeset.pk})
+    return held
+
+
+def _refresh_warnings(items: list[ChangeItem]) -> None:
+    """Warnings follow the fields an item carries (a cut item may lose or gain one)."""
+    ids_by_model: dict[Any, set[int]] = defaultdict(set)
+    for item in items:
+        ids_by_model[item.target_model()].add(item.object_id)
+    live = {
+        (model, pk): obj
+        for model, ids in ids_by_model.items()
+        for pk, obj in model._default_manager.in_bulk(ids).items()
+    }
+    for item in items:
+        item.warnings = item_warnings(item, live.get((item.target_model(), item.object_id)))
+    ChangeItem.objects.bulk_update(items, ["changes", "field_sources", "warnings"], batch_size=500)
+
+
+def _repoint_new_rows(held: ChangeSet, applied: ChangeSet) -> None:
+    """{"new": key} values in the held set -> the pk of the row the applied set created under that key."""
+    created = dict(
+        applied.items.filter(action=ChangeItem.Action.CREATE).exclude(temp_key="").values_list("temp_key", "object_id")
+    )
+    changed = []
+    for item in held.items.all():
+        pairs = {}
+        for name, (old, new) in item.changes.items():
+            if isinstance(new, dict) and new.get("new") in created:
+                new = created[new["new"]]
+            pairs[name] = [old, new]
+        if pairs != item.changes:
+            item.changes = pairs
+            changed.append(item)
+    ChangeItem.objects.bulk_update(changed, ["changes"], batch_size=500)
