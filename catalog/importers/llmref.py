@@ -144,7 +144,8 @@ def parse(content: bytes, *, location: str = "") -> ExportDocument:
     except ValueError as exc:
         raise ImportSourceError(f"{location}: not JSON ({exc}).") from exc
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ImportSourceError(f"{location}: not an {FORMAT} export (format {doc.get('format')!r}).")
+        found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
+        raise ImportSourceError(f"{location}: not an {FORMAT} export (format {found!r}).")
     if doc.get("version") != VERSION:
         raise ImportSourceError(f"{location}: {FORMAT} version {doc.get('version')!r}; this reads version {VERSION}.")
     rows = {}
@@ -209,6 +210,13 @@ COUNTED = (
     "benchmark results",
     "external ids",
 )
+
+
+def _plan_kind(kind: str) -> str:
+    """The plan's kind (plan.KINDS) a row is proposed as: the plan orders proposals by it (reference rows,
+    models, offerings, then rows nothing refers to), so a benchmark goes with the licenses, a result with
+    the prices."""
+    return {"benchmarks": "licenses", "benchmark_results": "prices", "external_ids": "external ids"}.get(kind, kind)
 
 
 def _empty(value: Any) -> bool:
@@ -330,9 +338,7 @@ class _ExportPlanner(_Planner):
         fields = self.fields[model]
         # Defaults nobody sourced stay out of the item (the new row gets them anyway).
         values = {
-            name: value
-            for name, value in values.items()
-            if name in evidence or fields[name].is_relation or value != fields[name].get_default()
+            name: value for name, value in values.items() if name in evidence or value != fields[name].get_default()
         }
         for name, f in fields.items():  # a new row must be complete and valid on its own
             if name not in values and not f.is_relation:
@@ -355,7 +361,7 @@ class _ExportPlanner(_Planner):
         change = ProposedChange(
             "create", model, values=values, source=self.sources[url], key=key, field_sources=field_sources
         )
-        self.planned.append(_Planned(change, kind.replace("_", " ")))
+        self.planned.append(_Planned(change, _plan_kind(kind)))
         self._count(kind.replace("_", " "), "new")
         self.planned_values[key] = values
         return NewRef(key)
@@ -380,7 +386,10 @@ class _ExportPlanner(_Planner):
             return
         cited = Counter(paths.values())
         path = min(cited, key=lambda u: (-cited[u], u))
+        before = len(self.planned)
         self._update(kind.replace("_", " "), obj, wanted, path, paths)
+        for planned in self.planned[before:]:
+            planned.kind = _plan_kind(kind)
 
     def _unique_name(self, model: type[models.Model], values: dict[str, Any]) -> None:
         name = str(values.get("name", ""))

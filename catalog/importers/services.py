@@ -15,7 +15,16 @@ from typing import Any
 
 from django.db import transaction
 
-from catalog.models import AuditEvent, ChangeItem, ChangeSet, ChangeSetError, SourceDisagreement
+from catalog.models import (
+    AuditEvent,
+    ChangeItem,
+    ChangeSet,
+    ChangeSetError,
+    LanguageModel,
+    Offering,
+    Price,
+    SourceDisagreement,
+)
 from catalog.review.checks import item_warnings
 from catalog.review.services import changeset_approve
 
@@ -34,9 +43,10 @@ def changeset_apply_undisputed(*, changeset: ChangeSet, reviewer, name: str = ""
 
     An item with disputed and undisputed fields is cut in two: the disputed fields move (with their
     disagreements) to the held set, the others apply now. Conflicts are per field, so the held part still
-    applies once a person approves it. A held value that names a row the applied part created (a new
-    license, a new successor) is re-pointed at that row after the apply. Raises ChangeSetError when the
-    set is not submitted or when the undisputed part does not apply (nothing is written then).
+    applies once a person approves it. The proposed price rows of an offering whose price, limits or model
+    context window is disputed wait with it (they are checked together). A held value that names a row the
+    applied part created (a new license, a new offering) is re-pointed at that row after the apply. Raises
+    ChangeSetError when the set is not submitted or the undisputed part does not apply (nothing written).
     """
     changeset._locked()
     changeset._require_state(ChangeSet.State.SUBMITTED, action="apply")
@@ -48,6 +58,8 @@ def changeset_apply_undisputed(*, changeset: ChangeSet, reviewer, name: str = ""
         if field == "knowledge_cutoff":
             disputed[item_id].add("knowledge_cutoff_precision")  # the precision is part of the cutoff fact
     items = list(changeset.items.select_related("content_type"))
+    for item in _price_items_to_hold(items, disputed):
+        disputed[item.pk] = set(item.changes)
     if disputed and all(set(item.changes) <= disputed.get(item.pk, set()) for item in items):
         return UndisputedResult(applied=None, held=changeset, held_items=len(items), held_values=_values(items))
     held = None
@@ -65,6 +77,43 @@ def changeset_apply_undisputed(*, changeset: ChangeSet, reviewer, name: str = ""
     _repoint_new_rows(held, changeset)
     held_items = list(held.items.all())
     return UndisputedResult(applied=changeset, held=held, held_items=len(held_items), held_values=_values(held_items))
+
+
+def _price_items_to_hold(items: list[ChangeItem], disputed: dict[int, set[str]]) -> list[ChangeItem]:
+    """Price items that must wait with a disputed value: an offering's price rows are checked together and
+    against the context window it serves, so a disputed price, a disputed offering or a disputed model
+    context window holds every proposed price row of the offerings concerned (applying some of them now
+    could break the checks: a batch price above a standard price still waiting for review)."""
+    by_model = {m: [i for i in items if i.target_model() is m] for m in (LanguageModel, Offering, Price)}
+
+    def new_or_pk(value: Any) -> Any:
+        return ("new", value["new"]) if isinstance(value, dict) else ("pk", value)
+
+    def offering_of(item: ChangeItem) -> Any:
+        if item.action == ChangeItem.Action.CREATE:
+            return new_or_pk(item.changes.get("offering", [None, None])[1])
+        return ("pk", live_price_offerings.get(item.object_id))
+
+    price_updates = [i.object_id for i in by_model[Price] if i.action != ChangeItem.Action.CREATE]
+    live_price_offerings = dict(Price.objects.filter(pk__in=price_updates).values_list("pk", "offering_id"))
+    affected: set[Any] = set()
+    for item in by_model[Price]:
+        if item.pk in disputed:
+            affected.add(offering_of(item))
+    for item in by_model[Offering]:
+        if item.pk in disputed:
+            affected.add(("pk", item.object_id))
+    models_with_window = {i.object_id for i in by_model[LanguageModel] if "context_window" in disputed.get(i.pk, ())}
+    if models_with_window:
+        live = Offering.objects.filter(model_id__in=models_with_window).values_list("pk", flat=True)
+        affected |= {("pk", pk) for pk in live}
+        for item in by_model[Offering]:
+            if (
+                item.action == ChangeItem.Action.CREATE
+                and item.changes.get("model", [None, None])[1] in models_with_window
+            ):
+                affected.add(("new", item.temp_key))
+    return [item for item in by_model[Price] if offering_of(item) in affected]
 
 
 def _values(items: list[ChangeItem]) -> int:
