@@ -60,11 +60,12 @@ def changeset_apply_undisputed(*, changeset: ChangeSet, reviewer, name: str = ""
     items = list(changeset.items.select_related("content_type"))
     for item in _price_items_to_hold(items, disputed):
         disputed[item.pk] = set(item.changes)
-    if disputed and all(set(item.changes) <= disputed.get(item.pk, set()) for item in items):
+    held_fields = _held_fields(items, disputed)
+    if held_fields and all(held_fields.get(item.pk) == set(item.changes) for item in items):
         return UndisputedResult(applied=None, held=changeset, held_items=len(items), held_values=_values(items))
     held = None
-    if disputed:
-        held = _hold(changeset, [item for item in items if item.pk in disputed], disputed, reviewer, name)
+    if held_fields:
+        held = _hold(changeset, [item for item in items if item.pk in held_fields], held_fields, reviewer, name)
     if not changeset_approve(
         changeset=changeset,
         user=reviewer,
@@ -108,16 +109,50 @@ def _price_items_to_hold(items: list[ChangeItem], disputed: dict[int, set[str]])
         live = Offering.objects.filter(model_id__in=models_with_window).values_list("pk", flat=True)
         affected |= {("pk", pk) for pk in live}
         for item in by_model[Offering]:
-            if (
-                item.action == ChangeItem.Action.CREATE
-                and item.changes.get("model", [None, None])[1] in models_with_window
-            ):
+            model = item.changes.get("model", [None, None])[1]
+            if item.action == ChangeItem.Action.CREATE and isinstance(model, int) and model in models_with_window:
                 affected.add(("new", item.temp_key))
     return [item for item in by_model[Price] if offering_of(item) in affected]
 
 
 def _values(items: list[ChangeItem]) -> int:
     return sum(len(item.changes) for item in items)
+
+
+def _held_fields(items: list[ChangeItem], disputed: dict[int, set[str]]) -> dict[int, set[str]]:
+    """item pk -> the fields that wait. An item is cut only when the fields applied now leave the row valid
+    on its own (max output against a context window still waiting, a cutoff against a release date ...);
+    otherwise it waits whole."""
+    cut = [item for item in items if disputed.get(item.pk, set()) & set(item.changes) not in (set(), set(item.changes))]
+    live = _live_rows(cut)
+    held: dict[int, set[str]] = {}
+    for item in items:
+        fields = disputed.get(item.pk, set()) & set(item.changes)
+        if not fields:
+            continue
+        if item in cut:
+            rest = ChangeItem(
+                action=item.action,
+                content_type=item.content_type,
+                object_repr=item.object_repr,
+                changes={name: pair for name, pair in item.changes.items() if name not in fields},
+            )
+            if set(item_warnings(rest, live.get((item.target_model(), item.object_id)))) - set(item.warnings):
+                fields = set(item.changes)
+        held[item.pk] = fields
+    return held
+
+
+def _live_rows(items: list[ChangeItem]) -> dict[tuple[Any, int], Any]:
+    ids_by_model: dict[Any, set[int]] = defaultdict(set)
+    for item in items:
+        if item.object_id is not None:
+            ids_by_model[item.target_model()].add(item.object_id)
+    return {
+        (model, pk): obj
+        for model, ids in ids_by_model.items()
+        for pk, obj in model._default_manager.in_bulk(ids).items()
+    }
 
 
 def _hold(
@@ -172,15 +207,8 @@ def _hold(
 
 
 def _refresh_warnings(items: list[ChangeItem]) -> None:
-    """Warnings follow the fields an item carries (a cut item may lose or gain one)."""
-    ids_by_model: dict[Any, set[int]] = defaultdict(set)
-    for item in items:
-        ids_by_model[item.target_model()].add(item.object_id)
-    live = {
-        (model, pk): obj
-        for model, ids in ids_by_model.items()
-        for pk, obj in model._default_manager.in_bulk(ids).items()
-    }
+    """Warnings follow the fields an item carries (a cut item may lose one)."""
+    live = _live_rows(items)
     for item in items:
         item.warnings = item_warnings(item, live.get((item.target_model(), item.object_id)))
     ChangeItem.objects.bulk_update(items, ["changes", "field_sources", "warnings"], batch_size=500)

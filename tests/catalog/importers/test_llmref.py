@@ -62,7 +62,9 @@ def approve(changeset: ChangeSet) -> None:
     ), changeset.problems
 
 
-def curate(url: str, *, org_slug: str = "acme", license_slug: str = "", prices=None, **model_values) -> None:
+def curate(
+    url: str, *, org_slug: str = "acme", license_slug: str = "", prices=None, offering=None, **model_values
+) -> None:
     """Organization "acme", model "acme-1" (with `model_values`), an offering on "host" and its prices
     (default: standard input $1.00), all citing `url`."""
     source = Source.objects.filter(url=url).first() or create_source(url=url, title=url)
@@ -80,7 +82,9 @@ def curate(url: str, *, org_slug: str = "acme", license_slug: str = "", prices=N
         values["license"] = license_ref
     changes += [
         ProposedChange("create", LanguageModel, values=values, key="m"),
-        ProposedChange("create", Offering, values={"model": NewRef("m"), "provider": NewRef("p")}, key="f"),
+        ProposedChange(
+            "create", Offering, values={"model": NewRef("m"), "provider": NewRef("p"), **(offering or {})}, key="f"
+        ),
     ]
     for (dimension, tier), amount in (prices or {("input", "standard"): "1.00"}).items():
         values = {"offering": NewRef("f"), "dimension": dimension, "tier": tier, "usd_per_million": amount}
@@ -306,6 +310,21 @@ class TestApplyUndisputed:
         # the batch price ($1.50) cannot go live beside the live standard one ($1.00): all three wait
         assert result.applied is None and result.held == changeset
         assert Price.objects.count() == 1 and SourceDisagreement.objects.open().count() == 1
+
+    def test_an_item_waits_whole_when_its_undisputed_half_alone_would_be_invalid(self):
+        served = {"context_window": 200_000, "max_output_tokens": 150_000}
+        doc = exported(lambda: curate("https://models.dev/acme-1", offering=served, family="Acme"))
+        curate("https://host.example/models", offering={"context_window": 100_000})
+        changeset = import_doc(doc).changeset
+        offering_item = changeset.items.get(content_type__model="offering")
+        assert set(offering_item.changes) == {"context_window", "max_output_tokens"}  # only the window disputed
+        result = changeset_apply_undisputed(changeset=changeset, reviewer=system_user("bot", reviewer=True))
+        # 150,000 output tokens cannot go live beside the live 100,000-token window: the item waits whole
+        assert [item.changes for item in result.held.items.all()] == [
+            {"context_window": [100_000, 200_000], "max_output_tokens": [None, 150_000]}
+        ]
+        assert LanguageModel.objects.get().family == "Acme"
+        assert Offering.objects.get().max_output_tokens is None
 
     def test_nothing_disputed_applies_the_whole_set(self):
         doc = exported(lambda: curate("https://models.dev/acme-1"))
