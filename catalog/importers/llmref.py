@@ -116,9 +116,14 @@ def _decompress(content: bytes, location: str) -> bytes:
     return content
 
 
+def digest_of(content: bytes) -> str:
+    """The file's identity, as the change set of its import records it ("sha256:...")."""
+    return "sha256:" + hashlib.sha256(content).hexdigest()
+
+
 def parse(content: bytes, *, location: str = "") -> ExportDocument:
     """An export from its bytes (JSON document or NDJSON, maybe compressed). Raises ImportSourceError."""
-    digest = "sha256:" + hashlib.sha256(content).hexdigest()
+    digest = digest_of(content)
     text = _decompress(content, location).decode("utf-8", errors="replace")
     first, _newline, _rest = text.lstrip().partition("\n")
     try:

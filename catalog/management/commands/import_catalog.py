@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalog.demo import DEMO_REVIEWER
 from catalog.importers import IMPORTER_ACCOUNT, llmref, read_catalog
-from catalog.importers.common import ImportSourceError
+from catalog.importers.common import ImportSourceError, read_bytes
 from catalog.importers.plan import import_source
 from catalog.importers.services import changeset_apply_undisputed
 from catalog.models import ChangeSet, ChangeSetError
@@ -64,20 +64,17 @@ class Command(BaseCommand):
         else:
             user = None if dry_run else system_user(IMPORTER_ACCOUNT)
         try:
-            source = llmref.read(location) if catalog == "llmref" else read_catalog(catalog, location)
+            if catalog == "llmref":
+                content, cited = read_bytes(location)
+                name = f"llmref-catalog {llmref.digest_of(content)}"
+                if once and (earlier := _imported_before(name)) is not None:
+                    self.stdout.write(f"{location} was already imported ({name}): change set #{earlier.pk}.")
+                    return
+                source = llmref.parse(content, location=cited)
+            else:
+                source = read_catalog(catalog, location)
         except ImportSourceError as exc:
             raise CommandError(str(exc)) from exc
-        name = f"llmref-catalog {source.digest}" if catalog == "llmref" else ""
-        if once:
-            earlier = (
-                ChangeSet.objects.filter(name=name)
-                .exclude(state__in=[ChangeSet.State.REJECTED, ChangeSet.State.WITHDRAWN])
-                .order_by("pk")
-                .first()
-            )
-            if earlier is not None:
-                self.stdout.write(f"{location} ({source.digest}) was already imported: change set #{earlier.pk}.")
-                return
         progress = _progress_bar() if sys.stdout.isatty() and not dry_run else None
         try:
             if catalog == "llmref":
@@ -104,6 +101,14 @@ class Command(BaseCommand):
                     f"  change set #{result.held.pk} holds {result.held_values} disputed values "
                     f"({result.held_items} changes) for a reviewer."
                 )
+
+
+def _imported_before(name: str) -> ChangeSet | None:
+    """The change set an earlier import of the same file recorded, unless it was rejected or withdrawn."""
+    pending_or_applied = ChangeSet.objects.filter(name=name).exclude(
+        state__in=[ChangeSet.State.REJECTED, ChangeSet.State.WITHDRAWN]
+    )
+    return pending_or_applied.order_by("pk").first()
 
 
 class _progress_bar:  # noqa: N801 - used like a function
