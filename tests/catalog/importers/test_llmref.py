@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -12,10 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog import export
-from catalog.demo import load_demo_catalog
+from catalog.demo import DEMO_REVIEWER, load_demo_catalog
 from catalog.importers import IMPORTER_ACCOUNT, llmref
 from catalog.importers.common import ImportSourceError
 from catalog.importers.services import changeset_apply_undisputed
+from catalog.importers.snapshot import SNAPSHOT_PATH, SnapshotError, snapshot_build
 from catalog.models import (
     ChangeSet,
     ChangeSetError,
@@ -27,6 +30,7 @@ from catalog.models import (
     Price,
     Provenance,
     Provider,
+    Review,
     Source,
     SourceDisagreement,
 )
@@ -375,3 +379,42 @@ class TestImportCommand:
         call_command("import_catalog", "llmref", str(path), "--once", "--apply-undisputed", stdout=out)
         assert "was already imported" in out.getvalue()
         assert ChangeSet.objects.filter(name__startswith="llmref-catalog sha256:").count() == 1
+
+
+class TestSnapshot:
+    def test_the_snapshot_is_built_from_both_catalogs_through_review(self, tmp_path):
+        fixtures = Path(__file__).parent / "fixtures"
+        out = tmp_path / "snapshot.json.gz"
+        stats = snapshot_build(
+            models_dev_path=str(fixtures / "models.dev"),
+            litellm_path=str(fixtures / "litellm.json"),
+            out=out,
+            models_dev_revision="abc123",
+            litellm_revision="v1.110.2",
+            litellm_today=datetime.date(2026, 11, 20),
+            log=lambda line: None,
+        )
+        doc = llmref.read(str(out))
+        assert gzip.decompress(out.read_bytes()).startswith(b'{"format":"llmref-catalog"')  # compact JSON
+        assert stats.counts["models"] == len(doc.rows["models"]) == LanguageModel.objects.count() > 0
+        assert stats.counts["prices"] == len(doc.rows["prices"]) > 0
+        applied = ChangeSet.objects.filter(state=ChangeSet.State.APPLIED)
+        assert applied.count() == 2 and {r.reviewer.username for r in Review.objects.all()} == {DEMO_REVIEWER}
+        held = ChangeSet.objects.filter(state=ChangeSet.State.SUBMITTED)
+        assert stats.held["litellm"] == sum(len(i.changes) for s in held for i in s.items.all())
+        urls = {row["url"] for row in doc.rows["sources"]}
+        assert {
+            b["source"] for kind in llmref.KINDS for r in doc.rows[kind] for b in r.get("evidence", {}).values()
+        } <= urls
+        with pytest.raises(SnapshotError):
+            snapshot_build(models_dev_path="", litellm_path="", out=out, log=lambda line: None)
+
+    def test_the_committed_snapshot_is_an_export_with_its_notices(self):
+        doc = llmref.read(str(SNAPSHOT_PATH))
+        assert doc.header["format"] == "llmref-catalog" and len(doc.rows["models"]) > 500
+        assert SNAPSHOT_PATH.stat().st_size < 2_000_000
+        publishers = {row["publisher"] for row in doc.rows["sources"]}
+        assert publishers == {"models.dev", "LiteLLM (BerriAI)"}
+        notice = (SNAPSHOT_PATH.parent / "NOTICE").read_text()
+        assert "Copyright (c) 2025 models.dev" in notice and "Copyright (c) 2023 Berri AI" in notice
+        assert notice.count("Permission is hereby granted, free of charge") == 2
