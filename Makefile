@@ -12,11 +12,12 @@ MANAGE := $(PY) manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup run migrate demo otp test test-e2e lint format clean bench
+.PHONY: help setup run migrate demo snapshot otp test test-e2e lint format clean bench
 
 help:
 	@echo "make run   - set up, migrate, load the demo catalog, serve http://127.0.0.1:8000 (SQLite)"
 	@echo "make otp   - print the demo reviewers' current admin sign-in codes (TOTP)"
+	@echo "make snapshot - rebuild catalog/snapshot/public-catalog.json.gz from models.dev and LiteLLM (DATA=../shared/data)"
 	@echo "make test  - run the test suite (set DATABASE_URL for PostgreSQL)"
 	@echo "make lint  - ruff check + format check"
 	@echo "make bench - load-test every public page with wrk at 50 and 2,000 models (PostgreSQL, ~10 min)"
@@ -34,10 +35,26 @@ setup: $(VENV)/.synced
 migrate: setup
 	DJANGO_DEBUG=1 $(MANAGE) migrate --noinput
 
+# The curated demo catalog, then the snapshot of models.dev and LiteLLM (catalog/snapshot/, rebuilt by
+# `make snapshot`): applied by the system accounts except the values that disagree with a curated one, which
+# wait in a change set for the demo reviewer. --once: a database that already holds this snapshot skips it.
+SNAPSHOT := catalog/snapshot/public-catalog.json.gz
 demo: migrate
 	DJANGO_DEBUG=1 $(MANAGE) load_demo_catalog
+	DJANGO_DEBUG=1 $(MANAGE) import_catalog llmref $(SNAPSHOT) --once --apply-undisputed
 	DJANGO_DEBUG=1 $(MANAGE) create_demo_accounts
 	DJANGO_DEBUG=1 $(MANAGE) enrol_demo_otp
+
+# Rebuild the snapshot from the two public catalogs (DATA: a folder with models.dev/ and litellm/, as
+# ../shared/data); see catalog/snapshot/NOTICE for the inputs it names.
+DATA ?= ../shared/data
+MODELS_DEV_REVISION ?= f3fc692299671838c7c65fd8126bf84d81a2e817
+LITELLM_REVISION ?= v1.110.2
+LITELLM_DAY ?= 2026-11-20
+snapshot: setup
+	DJANGO_DEBUG=1 $(MANAGE) build_catalog_snapshot --models-dev $(DATA)/models.dev \
+		--litellm $(DATA)/litellm/model_prices_and_context_window.json --out $(SNAPSHOT) \
+		--models-dev-revision $(MODELS_DEV_REVISION) --litellm-revision $(LITELLM_REVISION) --litellm-today $(LITELLM_DAY)
 
 # The demo reviewers' current TOTP codes (local development only).
 otp: setup

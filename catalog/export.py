@@ -1,9 +1,10 @@
 """The live catalog in the project's own export format ("llmref-catalog", version 1), with its evidence.
 
 Every row is keyed naturally (slugs; a source by its url; an offering by model and provider; a price by its
-offering and (dimension, tier, context threshold); a benchmark result by model, benchmark and variant), never by
-database ids, so another database can read it back. Each row's `evidence` maps a field to the source url behind it
-and when it was reviewed. Decimals are strings, dates ISO 8601, unknown values null.
+offering and (dimension, tier, context threshold); a benchmark result by model, benchmark and variant; a crosswalk
+entry by catalog and external id), never by database ids, so another database can read it back
+(`import_catalog llmref`, catalog/importers/llmref.py). Each row's `evidence` maps a field to the source url behind
+it and when it was reviewed in this database. Decimals are strings, dates ISO 8601, unknown values null.
 
 `records()` streams one record at a time in dependency order (sources first, prices after their offering), reading
 the tables in chunks with one provenance query per chunk, so memory stays bounded for any catalog size:
@@ -12,10 +13,15 @@ the tables in chunks with one provenance query per chunk, so memory stays bounde
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gzip
+import io
 import json
+import lzma
 from collections.abc import Iterable, Iterator
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 from django.db import models
 from django.utils import timezone
@@ -24,6 +30,7 @@ from catalog.models import (
     Benchmark,
     BenchmarkResult,
     CatalogRevision,
+    ExternalId,
     LanguageModel,
     License,
     Offering,
@@ -49,12 +56,14 @@ KINDS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     "offerings": (Offering, ("model__slug", "provider__slug")),
     "prices": (Price, ("offering__model__slug", "offering__provider__slug", "context_threshold", "tier", "dimension")),
     "benchmark_results": (BenchmarkResult, ("model__slug", "benchmark__slug", "variant")),
+    "external_ids": (ExternalId, ("source", "external_id")),
 }
 RELATED = {
     LanguageModel: ("organization", "license", "successor"),
     Offering: ("model", "provider"),
     Price: ("offering__model", "offering__provider"),
     BenchmarkResult: ("model", "benchmark", "source"),
+    ExternalId: ("model", "offering__model", "offering__provider"),
 }
 
 
@@ -153,11 +162,33 @@ def document(items: Iterable[dict[str, Any]] | None = None) -> dict[str, Any]:
     return doc
 
 
-def write_json(out) -> int:
+def write_json(out, *, compact: bool = False) -> int:
+    """The JSON document (`compact`: no indentation or spaces, as the committed snapshot is written)."""
     doc = document()
-    json.dump(doc, out, indent=1, sort_keys=False, ensure_ascii=False)
+    layout = {"separators": (",", ":")} if compact else {"indent": 1}
+    json.dump(doc, out, sort_keys=False, ensure_ascii=False, **layout)
     out.write("\n")
     return sum(len(doc[kind]) for kind in ("sources", *KINDS))
+
+
+@contextlib.contextmanager
+def open_output(path: str | Path) -> Iterator[TextIO]:
+    """A text file to write, compressed by its suffix: ".gz" (gzip, no timestamp: same bytes for the same
+    text) or ".xz"; anything else plain."""
+    path = Path(path)
+    if path.suffix == ".gz":
+        with (
+            open(path, "wb") as raw,
+            gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as packed,
+            io.TextIOWrapper(packed, encoding="utf-8") as out,
+        ):
+            yield out
+    elif path.suffix == ".xz":
+        with lzma.open(path, "wt", encoding="utf-8", preset=9 | lzma.PRESET_EXTREME) as out:
+            yield out
+    else:
+        with open(path, "w", encoding="utf-8") as out:
+            yield out
 
 
 def same_catalog(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 PRICE_DIGITS = {"max_digits": 12, "decimal_places": 6}
@@ -140,6 +141,11 @@ class License(VersionedModel):
         return self.kind in {self.Kind.OPEN_SOURCE, self.Kind.OPEN_WEIGHTS}
 
 
+# Names sort case-insensitively (Lower, not the database's collation, so SQLite and PostgreSQL agree); the
+# exact name and the unique slug settle ties, so every order is total.
+NAME_ORDER = (Lower("name"), "name", "slug")
+
+
 class LanguageModelQuerySet(models.QuerySet):
     def with_related(self) -> LanguageModelQuerySet:
         return self.select_related("organization", "license", "successor")
@@ -155,6 +161,12 @@ class LanguageModelQuerySet(models.QuerySet):
 
     def active(self) -> LanguageModelQuerySet:
         return self.exclude(status=LanguageModel.Status.RETIRED)
+
+    def explorer_counts(self) -> dict[str, int]:
+        """In one query: `listed`, the models the explorer shows by default (active and deprecated), and
+        `retired`, those it lists only when asked (status filter)."""
+        retired = Q(status=LanguageModel.Status.RETIRED)
+        return self.aggregate(listed=Count("pk", filter=~retired), retired=Count("pk", filter=retired))
 
     def open_weights(self) -> LanguageModelQuerySet:
         """Models whose weights can be downloaded (open source or open weights licenses)."""
@@ -173,7 +185,7 @@ class LanguageModelQuerySet(models.QuerySet):
         return self.filter(**dict.fromkeys(capabilities, True))
 
     def newest_first(self) -> LanguageModelQuerySet:
-        return self.order_by(F("release_date").desc(nulls_last=True), "name")
+        return self.order_by(F("release_date").desc(nulls_last=True), *NAME_ORDER)
 
     # --- Explorer scopes (/models/): each one narrows or orders, all chain. ---
 
@@ -231,17 +243,18 @@ class LanguageModelQuerySet(models.QuerySet):
 
     def cheapest_input_first(self) -> LanguageModelQuerySet:
         """By the stored headline input price; unpriced models last."""
-        return self.order_by(F("min_input_price").asc(nulls_last=True), "name", "slug")
+        return self.order_by(F("min_input_price").asc(nulls_last=True), *NAME_ORDER)
 
     def cheapest_blended_first(self) -> LanguageModelQuerySet:
         """By the stored headline 70/30 blend; unpriced models last."""
-        return self.order_by(F("min_blended_price").asc(nulls_last=True), "name", "slug")
+        return self.order_by(F("min_blended_price").asc(nulls_last=True), *NAME_ORDER)
 
     def largest_context_first(self) -> LanguageModelQuerySet:
-        return self.order_by(F("context_window").desc(nulls_last=True), "name", "slug")
+        return self.order_by(F("context_window").desc(nulls_last=True), *NAME_ORDER)
 
     def by_name(self) -> LanguageModelQuerySet:
-        return self.order_by("name", "slug")
+        """A to Z whatever the case ("gpt-oss-120b" beside "GPT-4o"), the same on SQLite and PostgreSQL."""
+        return self.order_by(*NAME_ORDER)
 
     def by_maker(self) -> LanguageModelQuerySet:
         return self.order_by("organization__name", "name", "slug")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
+from django.db import models as db_models
 
 from catalog.models import (
     CAPABILITY_FIELDS,
@@ -17,6 +19,8 @@ from catalog.models import (
     Organization,
     Provider,
 )
+
+from .seo import ExplorerFilters
 
 # Error texts that do not echo the submitted value back (it may be a 10 KB string).
 NOT_A_CHOICE = {"invalid_choice": "That is not one of the choices."}
@@ -197,3 +201,44 @@ class ExplorerForm(forms.Form):
         elif status != "all":
             models = models.with_status(status)
         return ORDERINGS[data.get("sort", "")](models)
+
+    def filters(self) -> ExplorerFilters:
+        """The applied filters as display values, for the page's title and description."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        labels = {name: dict(self.fields[name].choices) for name in ("capability", "license_kind")}
+        return ExplorerFilters(
+            q=data.get("q") or "",
+            capabilities=tuple(str(labels["capability"][v]) for v in sorted(data.get("capability") or ())),
+            license_kinds=tuple(str(labels["license_kind"][v]) for v in sorted(data.get("license_kind") or ())),
+            organization=data["organization"].name if data.get("organization") else "",
+            provider=data["provider"].name if data.get("provider") else "",
+            max_input_price=data.get("max_input_price"),
+            max_output_price=data.get("max_output_price"),
+            min_context=data.get("min_context"),
+            year=data.get("year"),
+            status=data.get("status") or "",
+            sort=data.get("sort") or "",
+        )
+
+    def canonical_query(self, page_number: int = 1) -> str:
+        """This result set's query string in one clean form: only known, valid, non-default parameters,
+        sorted by name (repeated values sorted too), numbers written plainly, the page past the first."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        pairs: list[tuple[str, str]] = []
+        for name in self.fields:
+            value = data.get(name)
+            if value is None or value == "" or value == []:
+                continue
+            if isinstance(value, list):
+                pairs += [(name, v) for v in sorted(set(value))]
+            elif isinstance(value, db_models.Model):
+                pairs.append((name, value.slug))
+            elif isinstance(value, Decimal):
+                pairs.append((name, f"{value.normalize():f}"))
+            else:
+                pairs.append((name, str(value)))
+        if page_number > 1:
+            pairs.append(("page", str(page_number)))
+        return urlencode(sorted(pairs))

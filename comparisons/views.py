@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from catalog.models import ChangeSet, LanguageModel, Organization
 
-from . import changelog, charts, exports, facts, related, text, widgets
+from . import changelog, charts, exports, facts, related, seo, text, widgets
 from .api.endpoints import model_summary
 from .compare_forms import (
     MAX_COMPARED,
@@ -28,15 +28,26 @@ from .compare_forms import (
     compare_selection,
 )
 from .forms import ExplorerForm
+from .social import card as social_card
+from .social.render import render_png
 
 NEWEST_ON_HOME = 8
 RECENT_CHANGES_ON_HOME = 5
 MAKERS_ON_HOME = 12
 
 
-def _meta(request: HttpRequest, title: str, description: str, path: str) -> dict[str, str]:
-    """Head data for base.html: title, meta description, canonical URL (also Open Graph)."""
-    return {"title": title, "description": description, "canonical": request.build_absolute_uri(path)}
+CARD_SUFFIX = "card.png"
+
+
+def _meta(
+    request: HttpRequest, title: str, description: str, path: str, card: social_card.Card | None = None
+) -> dict[str, str]:
+    """Head data for base.html: title, meta description, canonical URL (also Open Graph and Twitter), and the
+    page's social card (`path` + card.png) when it has one."""
+    meta = {"title": title, "description": description, "canonical": request.build_absolute_uri(path)}
+    if card is not None:
+        meta |= {"image": request.build_absolute_uri(path.split("?", 1)[0] + CARD_SUFFIX), "image_alt": card.alt}
+    return meta
 
 
 @require_safe
@@ -48,7 +59,7 @@ def home(request: HttpRequest) -> TemplateResponse:
         "recent_changes": ChangeSet.objects.applied()[:RECENT_CHANGES_ON_HOME],
         # The top makers and a count, not every model: the home page must not grow with the catalog.
         "makers": Organization.objects.most_models_first()[:MAKERS_ON_HOME],
-        "model_count": LanguageModel.objects.count(),
+        "model_counts": LanguageModel.objects.explorer_counts(),
         "meta": _meta(
             request,
             "Large language models compared from sourced facts",
@@ -161,7 +172,9 @@ def compare_detail(request: HttpRequest, a: str, b: str) -> HttpResponse:
         "faq_jsonld": text.faq_jsonld(faq) if faq else None,
         "chart": charts.price_chart(list(pair.models)),
         "related": related.related_comparisons(list(pair.models)),
-        "meta": _meta(request, text.title(pair), text.meta_description(pair), path),
+        "meta": _meta(
+            request, text.title(pair), text.meta_description(pair), path, social_card.comparison_card(pair.models)
+        ),
     }
     return TemplateResponse(request, "comparisons/compare_detail.html", context)
 
@@ -179,17 +192,15 @@ def compare_multi(request: HttpRequest, slugs: str) -> HttpResponse:
     multi = facts.multi_facts(parts)
     if multi is None:
         raise Http404("No such comparison.")
-    names = [m.name for m in multi.models]
-    title = " vs ".join(names)
     context = {
         "multi": multi,
         "pricing": widgets.pricing_view(multi.models, set(), False),
         "meta": _meta(
             request,
-            f"{title}: price, specs, capabilities",
-            f"{text.join_words(names)} side by side: specs, cheapest tracked provider, capabilities and shared "
-            "benchmarks, each fact with its source.",
+            seo.multi_title([m.name for m in multi.models]),
+            seo.multi_description([m.name for m in multi.models]),
             request.path,
+            social_card.comparison_card(multi.models),
         ),
     }
     return TemplateResponse(request, "comparisons/compare_multi.html", context)
@@ -234,9 +245,65 @@ def model_detail(request: HttpRequest, slug: str) -> TemplateResponse:
             f"{model.name}: price, specs, providers",
             text.model_description(model),
             model.url,
+            social_card.model_card(model),
         ),
     }
     return TemplateResponse(request, "comparisons/model_detail.html", context)
+
+
+def _png(card: social_card.Card) -> HttpResponse:
+    """A social card as a PNG; the page cache gives it the pages' ETag and Cache-Control, keyed on the revision."""
+    return HttpResponse(render_png(card), content_type="image/png")
+
+
+def _bare(request: HttpRequest) -> HttpResponse | None:
+    """A card URL answers one image per catalog revision: a query string (which would make a new cache key and
+    a new rendering) redirects to the bare URL."""
+    return HttpResponsePermanentRedirect(request.path) if request.META.get("QUERY_STRING") else None
+
+
+@require_safe
+def model_card(request: HttpRequest, slug: str) -> HttpResponse:
+    """The model page's og:image."""
+    if redirect_to := _bare(request):
+        return redirect_to
+    single = facts.model_facts(slug)
+    if single is None:
+        raise Http404("No such model.")
+    return _png(social_card.model_card(single.model))
+
+
+@require_safe
+def compare_card(request: HttpRequest, a: str, b: str) -> HttpResponse:
+    """The pair page's og:image; the reverse order answers 301 to the canonical one, as the page does."""
+    if a > b:
+        if not facts.pair_exists(a, b):
+            raise Http404("No such comparison.")
+        return HttpResponsePermanentRedirect(reverse("comparisons:detail-card", kwargs={"a": b, "b": a}))
+    if redirect_to := _bare(request):
+        return redirect_to
+    pair = facts.pair_facts(a, b)
+    if pair is None:
+        raise Http404("No such comparison.")
+    return _png(social_card.comparison_card(pair.models))
+
+
+@require_safe
+def compare_multi_card(request: HttpRequest, slugs: str) -> HttpResponse:
+    """The 3-4 model page's og:image; other orders of the slugs answer 301 to the canonical one."""
+    parts = slugs.split("-vs-")
+    if not 3 <= len(parts) <= MAX_COMPARED or len(set(parts)) != len(parts):
+        raise Http404("Compare three or four different models.")
+    if parts != sorted(parts):
+        if facts.existing_slugs(parts) != set(parts):
+            raise Http404("No such comparison.")
+        return HttpResponsePermanentRedirect(_comparison_url(parts) + CARD_SUFFIX)
+    if redirect_to := _bare(request):
+        return redirect_to
+    multi = facts.multi_facts(parts)
+    if multi is None:
+        raise Http404("No such comparison.")
+    return _png(social_card.comparison_card(multi.models))
 
 
 @require_safe
@@ -265,9 +332,14 @@ def provider_detail(request: HttpRequest, slug: str) -> TemplateResponse:
         "provider": provider,
         "meta": _meta(
             request,
-            f"{provider.name}: models and prices",
-            f"The {text.plural(provider.served_count, 'model')} {provider.name} serves, with input, output, "
-            "cached and batch prices per 1M tokens, each with its source.",
+            seo.paged(f"{provider.name}: models and prices", provider.listing.number),
+            seo.clip(
+                seo.paged(
+                    f"The {text.plural(provider.served_count, 'model')} {provider.name} serves, with input, output, "
+                    "cached and batch prices per 1M tokens, each with its source.",
+                    provider.listing.number,
+                )
+            ),
             path,
         ),
     }
@@ -286,12 +358,27 @@ def model_list(request: HttpRequest) -> TemplateResponse:
     page = Paginator(models, EXPLORER_PAGE_SIZE).get_page(request.GET.get("page"))
     template = "comparisons/model_list.html"
     if request.htmx and not request.htmx.history_restore_request:
-        template += "#results"
+        template = "comparisons/_model_list_results.html"
     # The downloads carry the filters applied (ignored values dropped), for every page.
     applied = form.data.copy()
     applied.pop("page", None)
     export_query = f"?{applied.urlencode()}" if applied else ""
-    return TemplateResponse(request, template, {"form": form, "page": page, "export_query": export_query})
+    # Every filtered view is canonical in one clean form (known parameters sorted, defaults dropped).
+    canonical = form.canonical_query(page.number)
+    filters = form.filters()
+    context = {
+        "form": form,
+        "page": page,
+        "export_query": export_query,
+        "scatter": charts.explorer_scatter(page.object_list),
+        "meta": _meta(
+            request,
+            seo.explorer_title(filters, page.number),
+            seo.explorer_description(filters, page.paginator.count, page.number),
+            reverse("comparisons:model-list") + (f"?{canonical}" if canonical else ""),
+        ),
+    }
+    return TemplateResponse(request, template, context)
 
 
 @require_safe
@@ -328,9 +415,12 @@ def changes(request: HttpRequest) -> TemplateResponse:
         "changesets": changelog.changelog_sets(page.object_list),
         "meta": _meta(
             request,
-            "Catalog changes",
-            "Every reviewed change to the catalog of models, providers and prices: what changed, from what to "
-            "what, when, and the source behind it.",
+            seo.paged("Catalog changes", page.number),
+            seo.paged(
+                "Every reviewed change to the catalog of models, providers and prices: what changed, from what to "
+                "what, when, and the source behind it.",
+                page.number,
+            ),
             path,
         ),
     }
@@ -346,8 +436,8 @@ def change_detail(request: HttpRequest, pk: int) -> TemplateResponse:
         "changeset": changeset,
         "meta": _meta(
             request,
-            f"Change set #{changeset.pk}: {changeset.title}",
-            f"Applied {changeset.applied_at:%Y-%m-%d}: {changeset.counts}.",
+            seo.clip(seo.changeset_title(changeset.pk, changeset.title), seo.TITLE_LIMIT),
+            seo.clip(f"Change set #{changeset.pk}, applied {changeset.applied_at:%Y-%m-%d}: {changeset.counts}."),
             changeset.url,
         ),
     }

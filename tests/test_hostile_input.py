@@ -105,6 +105,12 @@ ROUTES = {
     "comparisons:multi": lambda c, s: ["/compare/alpha-vs-beta-vs-gamma/", f"/compare/alpha-vs-beta-vs-{s}/"],
     "comparisons:model-list": lambda c, s: ["/models/", "/models/"],
     "comparisons:model-detail": lambda c, s: ["/models/alpha/", f"/models/{s}/"],
+    "comparisons:model-card": lambda c, s: ["/models/alpha/card.png", f"/models/{s}/card.png"],
+    "comparisons:detail-card": lambda c, s: ["/compare/alpha-vs-beta/card.png", f"/compare/{s}-vs-alpha/card.png"],
+    "comparisons:multi-card": lambda c, s: [
+        "/compare/alpha-vs-beta-vs-gamma/card.png",
+        f"/compare/alpha-vs-beta-vs-{s}/card.png",
+    ],
     "comparisons:provider-list": lambda c, s: ["/providers/", "/providers/"],
     "comparisons:provider-detail": lambda c, s: ["/providers/hostile-cloud/", f"/providers/{s}/"],
     "comparisons:changes": lambda c, s: ["/changes/", "/changes/"],
@@ -123,7 +129,7 @@ ROUTES = {
 
 
 def form_field_names(client, url: str) -> list[str]:
-    html = client.get(url).content.decode()
+    html = client.get(url).content.decode(errors="replace")  # the social cards are PNGs
     return sorted(set(re.findall(r'\sname="([^"]+)"', html)) - {"csrfmiddlewaretoken", "viewport", "description"})
 
 

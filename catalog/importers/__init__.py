@@ -6,6 +6,10 @@ repository tree with `base_model` inheritance and `base_model_omit`, or `api.jso
 the differences through `catalog.services` (never a live write). The crosswalk `catalog.ExternalId` keeps
 every external id an import matched, so the next import starts from what a reviewer approved.
 
+`llmref` reads our own export back (natural keys, no matching rules needed; see its docstring), `services`
+applies an import's undisputed values for the local demo and holds the rest for a person, and `snapshot`
+builds the catalog snapshot `make run` loads.
+
 Matching rules (explicit, never fuzzy; a wrong match is worse than a missing one)
 -----------------------------------------------------------------------------------
 A canonical model is identified by (lab, model id as a slug): "openai/gpt-4.1" -> ("openai", "gpt-4-1").

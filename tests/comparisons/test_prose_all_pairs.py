@@ -20,6 +20,7 @@ from django.db import connection
 from comparisons import facts, text
 from comparisons.facts import ModelFacts, PageFacts, PairFacts, shared_benchmarks
 from tests.comparisons.builders import mf, offer
+from tests.comparisons.test_seo import assert_unique_and_short, head_from
 
 SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9])")
 
@@ -242,9 +243,13 @@ PROSE = re.compile(
 @pytest.mark.slow
 @pytest.mark.django_db
 def test_every_demo_pair_page_renders_without_a_repeated_sentence(client, demo_models):
-    """Slow (all 1,225 pages): runs on SQLite only; the pure check above covers PostgreSQL's facts too."""
+    """Slow (all 1,225 pages): runs on SQLite only; the pure check above covers PostgreSQL's facts too.
+
+    The same pass checks each page's head: its own title and description, at most 160 characters (test_seo).
+    """
     if connection.vendor != "sqlite":
         pytest.skip("rendered once, on SQLite")
+    heads = []
     for a, b in itertools.combinations(demo_models, 2):
         response = client.get(f"/compare/{a.slug}-vs-{b.slug}/")
         assert response.status_code == 200, (a.slug, b.slug)
@@ -255,3 +260,5 @@ def test_every_demo_pair_page_renders_without_a_repeated_sentence(client, demo_m
         repeated = {s for s in sentences if sentences.count(s) > 1}
         assert not repeated, (a.slug, b.slug, repeated)
         assert not re.search(r"\b[01] providers\b", body), (a.slug, b.slug)
+        heads.append(head_from(response, f"/compare/{a.slug}-vs-{b.slug}/"))
+    assert_unique_and_short(heads)
