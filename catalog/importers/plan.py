@@ -528,6 +528,14 @@ class _Planner:
         for name, model_value in (("context_window", model_window), ("max_output_tokens", model_output)):
             if name in facts and facts[name] == model_value and (live is None or getattr(live, name) is None):
                 facts.pop(name)
+        if (
+            self.source.catalog == "models.dev"
+            and live is not None
+            and live.status == Offering.Status.RETIRED
+            and facts.get("status") == Offering.Status.DEPRECATED
+        ):
+            # models.dev's one word for the end of life is "deprecated": a retired offering is not contradicted.
+            facts.pop("status")
         facts = self._valid_values(Offering, live, facts)
         if live is None:
             target = self._create(
