@@ -611,7 +611,7 @@ def resolve(
         detail = f"{id!r} names several models." if found.ambiguous else f"No recorded match for {id!r} in {source}."
         return Status(404, s.UnresolvedOut(detail=detail, candidates=candidates))
     offering = s.TargetOut(**dataclasses.asdict(found.offering)) if found.offering else None
-    return s.ResolvedOut(source=source, id=id, model=found.model, offering=offering)
+    return s.ResolvedOut(source=source, id=id, model=found.model, offering=offering, matched_by=found.matched_by)
 
 
 # --- compatibility exports -----------------------------------------------------------------------------

@@ -280,8 +280,8 @@ class ErrorOut(Schema):
 
 class TargetOut(Schema):
     model: str
-    provider: str
-    provider_model_id: str
+    provider: str | None = Field(description="Provider slug; null for a model rather than one offering of it.")
+    provider_model_id: str | None
 
 
 class ResolvedOut(Schema):
@@ -289,6 +289,10 @@ class ResolvedOut(Schema):
     id: str
     model: str = Field(description="Slug of the model the id names.")
     offering: TargetOut | None = Field(description="The offering, when the id names exactly one.")
+    matched_by: Literal["crosswalk", "provider_model_id", "normalisation"] = Field(
+        description="The recorded crosswalk row, an offering's recorded provider model id, or the written "
+        "normalisation rules (route, region, vendor prefix, Bedrock/Vertex spellings); never a fuzzy match."
+    )
 
 
 class UnresolvedOut(Schema):

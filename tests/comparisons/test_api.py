@@ -404,7 +404,7 @@ class TestSchemaAndDocs:
 
 
 class TestResolve:
-    """Until the crosswalk lands, only ids the catalog records itself (an offering's provider model id) match."""
+    """Without crosswalk rows: an offering's recorded provider model id matches (test_api_resolve.py: the crosswalk)."""
 
     @pytest.fixture
     def offerings(self):
