@@ -24,7 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from catalog.importers import litellm as litellm_reader
 from catalog.importers.common import slug_part
 from catalog.importers.plan import PROVIDER_SLUGS
-from catalog.models import ExternalId, LanguageModel, License, Offering, Price, Provenance, Provider
+from catalog.models import ExternalId, LanguageModel, Offering, Price, Provenance, Provider
 
 PER_TOKEN = Decimal(1_000_000)
 LITELLM_PROVIDER_NAME = re.compile(r"[a-z0-9_.-]+")  # "vertex_ai-anthropic_models", not "GitHub Copilot"
@@ -156,10 +156,8 @@ def _litellm_deprecation(offering: Offering, model_fields: set[tuple[int, str]])
     """The model's reviewed deprecation date on an entry whose offering is being retired (LiteLLM's one
     lifecycle field, from which the importer derives the status); None on an active offering."""
     model = offering.model
-    if model.deprecation_date and (model.pk, "deprecation_date") in model_fields:
-        if offering.status != Offering.Status.ACTIVE:
-            return model.deprecation_date
-    return None
+    reviewed = model.deprecation_date and (model.pk, "deprecation_date") in model_fields
+    return model.deprecation_date if reviewed and offering.status != Offering.Status.ACTIVE else None
 
 
 def litellm_map() -> dict[str, dict[str, Any]]:
@@ -227,8 +225,13 @@ def _models_dev_key(offering: Offering, external: str | None, known: dict[str, l
         provider, _sep, model_id = external.removeprefix("providers/").partition("/models/")
         if provider and model_id:
             return provider, model_id
-    names = [k for k in known.get(offering.provider.slug, []) if _imported_slug("models.dev", k) == offering.provider.slug]
-    return (names[0] if names else offering.provider.slug), offering.provider_model_id or offering.model.slug
+    return _models_dev_provider_id(offering.provider, known), offering.provider_model_id or offering.model.slug
+
+
+def _models_dev_provider_id(provider: Provider, known: dict[str, list[str]]) -> str:
+    """models.dev's name for a provider our models.dev importer maps to it, else our slug."""
+    names = [k for k in known.get(provider.slug, []) if _imported_slug("models.dev", k) == provider.slug]
+    return names[0] if names else provider.slug
 
 
 def _models_dev_cost(offering: Offering, price_sources: dict[int, str]) -> dict[str, Any]:
@@ -264,8 +267,7 @@ def models_dev_api() -> dict[str, dict[str, Any]]:
         ids_of.setdefault(offering.provider_id, placed[offering.pk][0])
     providers: dict[str, dict[str, Any]] = {}
     for provider in Provider.objects.order_by("slug"):
-        names = [k for k in known.get(provider.slug, []) if _imported_slug("models.dev", k) == provider.slug]
-        provider_id = ids_of.get(provider.pk) or (names[0] if names else provider.slug)
+        provider_id = ids_of.get(provider.pk) or _models_dev_provider_id(provider, known)
         providers.setdefault(provider_id, {"id": provider_id, "name": provider.name, "doc": provider.website,
                                            "env": [], "npm": "", "models": {}})  # fmt: skip
     for offering in offerings:
@@ -308,7 +310,8 @@ def models_dev_api() -> dict[str, dict[str, Any]]:
         # models.dev's lifecycle word for any offering on its way out (it has no "retired").
         if model.status != LanguageModel.Status.ACTIVE or offering.status != Offering.Status.ACTIVE:
             entry["status"] = "deprecated"
-        providers.setdefault(provider_id, {"id": provider_id, "name": offering.provider.name,
-                                           "doc": offering.provider.website, "env": [], "npm": "", "models": {}})  # fmt: skip
+        provider = offering.provider
+        providers.setdefault(provider_id, {"id": provider_id, "name": provider.name, "doc": provider.website,
+                                           "env": [], "npm": "", "models": {}})  # fmt: skip
         providers[provider_id]["models"].setdefault(model_id, entry)
     return providers

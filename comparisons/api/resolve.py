@@ -13,8 +13,9 @@ In this order, the first step that names something answers (`matched_by` says wh
    "*/<model id>" (no lab in the id) names the one model with that model id in any lab.
 
 An id naming several models is ambiguous: no match, every one of them listed. An id that matches nothing lists as
-candidates the offerings whose provider model id is a tail of it in whole segments ("bedrock/x/us-east-1/anthropic.
-claude-..." -> "us-east-1/anthropic.claude-...", "anthropic.claude-...") and the models of other labs with its normalised model id, without choosing one.
+candidates, without choosing one, the offerings whose provider model id is a tail of it in whole segments
+("bedrock/x/us-east-1/anthropic.claude-..." -> "us-east-1/anthropic.claude-...") and the model whose slug is its
+normalised model id (in another lab than the id names).
 At most seven queries, whatever the catalog's size.
 """
 
@@ -130,7 +131,8 @@ def _from_crosswalk(reading: Reading) -> dict[str, Target | None]:
 
 
 def _from_provider_model_id(external_id: str) -> dict[str, Target | None]:
-    return _per_model(list(Offering.objects.filter(provider_model_id=external_id).select_related("model", "provider")), [])
+    offerings = Offering.objects.filter(provider_model_id=external_id).select_related("model", "provider")
+    return _per_model(list(offerings), [])
 
 
 def _canonical_models(reading: Reading) -> dict[tuple[str, str], LanguageModel]:

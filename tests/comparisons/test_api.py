@@ -206,6 +206,7 @@ class TestComparison:
         body = get(client, "/compare/aa/bb").json()
         assert body["cheapest"][0] == {
             "model": "aa", "provider": None, "input_price": None, "output_price": None, "blended_price": None,
+            "disagreements": {"input_price": [], "output_price": []},
         }  # fmt: skip
         assert body["gaps"]["input"]["kind"] == "missing"
 

@@ -110,7 +110,8 @@ class TestAmbiguous:
         ExternalId.objects.create(source="models.dev", external_id="models/acme/llama-9", model=other)
 
     @pytest.mark.parametrize(
-        ("source", "external_id"), [("litellm", "llama-9"), ("openrouter", "llama-9"), ("models.dev", "deepinfra/llama-9")]
+        ("source", "external_id"),
+        [("litellm", "llama-9"), ("openrouter", "llama-9"), ("models.dev", "deepinfra/llama-9")],
     )
     def test_one_model_id_in_two_labs_lists_both(self, client, two_labs, source, external_id):
         response = resolve(client, source, external_id)
