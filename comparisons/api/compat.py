@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 
@@ -83,13 +84,38 @@ def _number(amount: Decimal) -> int | float:
     return 0 if amount.is_zero() else float(amount)
 
 
-def _reviewed() -> tuple[list[Offering], dict[int, str], set[tuple[int, str]]]:
-    """Offerings with their prices; reviewed price ids -> source url; reviewed (model id, field). 5 queries."""
-    offerings = list(
-        Offering.objects.select_related("model__license", "model__successor", "provider")
-        .with_prices()
-        .order_by("provider__slug", "model__slug")
+class PriceRow(NamedTuple):
+    pk: int
+    dimension: str
+    tier: str
+    context_threshold: int
+    usd_per_million: Decimal
+
+
+@dataclass
+class Reviewed:
+    """The catalog as the exports read it: offerings (each model and provider loaded once, attached), their price
+    rows as plain tuples, reviewed price ids -> source url, reviewed (model id, field)."""
+
+    offerings: list[Offering]
+    prices: dict[int, list[PriceRow]]
+    price_sources: dict[int, str]
+    model_fields: set[tuple[int, str]]
+
+
+def _reviewed() -> Reviewed:
+    """Six queries; the whole catalog, so rows are built once each (an export is every offering)."""
+    offerings = list(Offering.objects.order_by("provider__slug", "model__slug"))
+    models = LanguageModel.objects.select_related("license", "successor").in_bulk({o.model_id for o in offerings})
+    providers = Provider.objects.in_bulk({o.provider_id for o in offerings})
+    for offering in offerings:
+        offering.model, offering.provider = models[offering.model_id], providers[offering.provider_id]
+    prices: dict[int, list[PriceRow]] = {}
+    rows = Price.objects.order_by("dimension", "tier", "context_threshold").values_list(
+        "offering_id", "pk", "dimension", "tier", "context_threshold", "usd_per_million"
     )
+    for offering_id, *row in rows:
+        prices.setdefault(offering_id, []).append(PriceRow(*row))
     types = ContentType.objects.get_for_models(Price, LanguageModel)
     price_sources = dict(
         Provenance.objects.filter(content_type=types[Price], field="usd_per_million").values_list(
@@ -97,7 +123,7 @@ def _reviewed() -> tuple[list[Offering], dict[int, str], set[tuple[int, str]]]:
         )
     )
     model_fields = set(Provenance.objects.filter(content_type=types[LanguageModel]).values_list("object_id", "field"))
-    return offerings, price_sources, model_fields
+    return Reviewed(offerings, prices, price_sources, model_fields)
 
 
 def _crosswalk(source: str, offerings: list[Offering], matches) -> dict[int, str]:
@@ -162,7 +188,8 @@ def _litellm_deprecation(offering: Offering, model_fields: set[tuple[int, str]])
 
 def litellm_map() -> dict[str, dict[str, Any]]:
     """{"<LiteLLM key>": {litellm_provider, mode, max_input_tokens, ..._cost_per_token..., supports_*}}."""
-    offerings, price_sources, model_fields = _reviewed()
+    catalog = _reviewed()
+    offerings, price_sources, model_fields = catalog.offerings, catalog.price_sources, catalog.model_fields
     keys = _crosswalk("litellm", offerings, _litellm_id_matches)
     known = _provider_keys("litellm")
     entries: dict[str, dict[str, Any]] = {}
@@ -171,7 +198,7 @@ def litellm_map() -> dict[str, dict[str, Any]]:
         prices: dict[str, Any] = {}
         bands: dict[int, dict[str, Any]] = {}
         source = None
-        for row in offering.prices.all():
+        for row in catalog.prices.get(offering.pk, []):
             if row.pk not in price_sources:
                 continue
             key = litellm_price_key(row.dimension, row.tier, row.context_threshold)
@@ -234,12 +261,12 @@ def _models_dev_provider_id(provider: Provider, known: dict[str, list[str]]) -> 
     return names[0] if names else provider.slug
 
 
-def _models_dev_cost(offering: Offering, price_sources: dict[int, str]) -> dict[str, Any]:
+def _models_dev_cost(rows: list[PriceRow], price_sources: dict[int, str]) -> dict[str, Any]:
     """models.dev's `cost`: base prices, `tiers` (context tiers), and priority or flex as the "fast" mode."""
     cost: dict[str, Any] = {}
     tiers: dict[int, dict[str, Any]] = {}
     modes: dict[str, dict[str, Any]] = {}
-    for row in offering.prices.all():
+    for row in rows:
         key = MODELS_DEV_COST.get(row.dimension)
         if key is None or row.pk not in price_sources:
             continue
@@ -258,7 +285,8 @@ def _models_dev_cost(offering: Offering, price_sources: dict[int, str]) -> dict[
 
 def models_dev_api() -> dict[str, dict[str, Any]]:
     """{provider id: {id, name, doc, env, npm, models: {model id: {id, name, ..., cost, limit, modalities}}}}."""
-    offerings, price_sources, model_fields = _reviewed()
+    catalog = _reviewed()
+    offerings, price_sources, model_fields = catalog.offerings, catalog.price_sources, catalog.model_fields
     keys = _crosswalk("models.dev", offerings, _models_dev_id_matches)
     known = _provider_keys("models.dev")
     placed = {o.pk: _models_dev_key(o, keys.get(o.pk), known) for o in offerings}
@@ -291,7 +319,7 @@ def models_dev_api() -> dict[str, dict[str, Any]]:
             entry["open_weights"] = model.license.allows_self_hosting
         if reviewed("input_modalities") and reviewed("output_modalities"):
             entry["modalities"] = {"input": list(model.input_modalities), "output": list(model.output_modalities)}
-        priced = _models_dev_cost(offering, price_sources)
+        priced = _models_dev_cost(catalog.prices.get(offering.pk, []), price_sources)
         if priced:
             entry["cost"] = priced["cost"]
             # One "fast" mode only (models.dev's shape): priority when the offering has it, else flex.

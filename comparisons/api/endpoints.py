@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, JsonResponse, QueryDict
 from django.urls import reverse
 from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import HttpError, ValidationError
@@ -683,13 +683,14 @@ def resolve(
 @api.get("/export/litellm.json", response=dict[str, dict[str, Any]], tags=["exports"])
 def export_litellm(request: HttpRequest):
     """Reviewed prices in the shape of LiteLLM's model_prices_and_context_window.json (USD per token)."""
-    return compat.litellm_map()
+    # The whole catalog: written as it is built (its shape is the schema's), not validated again item by item.
+    return JsonResponse(compat.litellm_map())
 
 
 @api.get("/export/models.dev.json", response=dict[str, dict[str, Any]], tags=["exports"])
 def export_models_dev(request: HttpRequest):
     """Reviewed facts and prices in the shape of models.dev's api.json (USD per 1M tokens)."""
-    return compat.models_dev_api()
+    return JsonResponse(compat.models_dev_api())
 
 
 # --- changes --------------------------------------------------------------------------------------------

@@ -30,8 +30,8 @@ EXPECTED = {
     "changes": 3,
     "resolve": 7,
     "resolve-unmatched": 7,
-    "export-litellm": 6,
-    "export-models-dev": 7,
+    "export-litellm": 8,
+    "export-models-dev": 9,
     "model-feed": 6,
 }
 
