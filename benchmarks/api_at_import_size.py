@@ -14,6 +14,7 @@ and cached (the same URL again: the page cache answers). Loopback only; nothing 
 
 from __future__ import annotations
 
+import datetime
 import os
 import statistics
 import sys
@@ -52,10 +53,13 @@ def urls() -> list[tuple[str, str]]:
     litellm_id = urllib.parse.quote("bedrock/us-east-1/anthropic.claude-3-5-haiku-20241022-v1:0", safe="")
     return [
         (f"models (page 1 of {total} models, 50 a page)", "/api/v1/models"),
-        ("models, filtered + sorted, 100 a page", "/api/v1/models?capability=reasoning&sort=cheapest_input&per_page=100"),
+        (
+            "models, filtered + sorted, 100 a page",
+            "/api/v1/models?capability=reasoning&sort=cheapest_input&per_page=100",
+        ),
         (f"model {model}", f"/api/v1/models/{model}"),
         ("model kimi-k2-6 (the most offerings: 59)", "/api/v1/models/kimi-k2-6"),
-        (f"model {model} as_of", f"/api/v1/models/{model}?as_of=2026-12-01"),
+        (f"model {model} as_of", f"/api/v1/models/{model}?as_of={datetime.date.today()}"),
         (f"compare {model} / {other}", f"/api/v1/compare/{model}/{other}"),
         (f"quote {model}", f"/api/v1/quote?model={model}&cached_percent=20"),
         ("resolve (LiteLLM Bedrock id)", f"/api/v1/resolve?source=litellm&id={litellm_id}"),

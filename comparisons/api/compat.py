@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from catalog.importers import litellm as litellm_reader
 from catalog.importers.common import slug_part
@@ -179,11 +180,14 @@ def _litellm_id_matches(external_id: str, provider_model_id: str) -> bool:
 
 
 def _litellm_deprecation(offering: Offering, model_fields: set[tuple[int, str]]) -> datetime.date | None:
-    """The model's reviewed deprecation date on an entry whose offering is being retired (LiteLLM's one
-    lifecycle field, from which the importer derives the status); None on an active offering."""
+    """The model's reviewed deprecation date on an entry whose offering's status it explains (LiteLLM's one
+    lifecycle field: the importer reads "retired" from a past date, "deprecated" from a future one); None when it
+    would say something else of this offering (an offering retired or deprecated on its own date, or active)."""
     model = offering.model
-    reviewed = model.deprecation_date and (model.pk, "deprecation_date") in model_fields
-    return model.deprecation_date if reviewed and offering.status != Offering.Status.ACTIVE else None
+    if not (model.deprecation_date and (model.pk, "deprecation_date") in model_fields):
+        return None
+    implied = Offering.Status.RETIRED if model.deprecation_date <= timezone.localdate() else Offering.Status.DEPRECATED
+    return model.deprecation_date if offering.status == implied else None
 
 
 def litellm_map() -> dict[str, dict[str, Any]]:
@@ -335,8 +339,9 @@ def models_dev_api() -> dict[str, dict[str, Any]]:
             limit["output"] = offering.max_output_tokens or model.max_output_tokens
         if limit:
             entry["limit"] = limit
-        # models.dev's lifecycle word for any offering on its way out (it has no "retired").
-        if model.status != LanguageModel.Status.ACTIVE or offering.status != Offering.Status.ACTIVE:
+        # An entry is one provider's listing: its status is the offering's. "deprecated" is models.dev's word for
+        # any offering on its way out (it has no "retired").
+        if offering.status != Offering.Status.ACTIVE:
             entry["status"] = "deprecated"
         provider = offering.provider
         providers.setdefault(provider_id, {"id": provider_id, "name": provider.name, "doc": provider.website,

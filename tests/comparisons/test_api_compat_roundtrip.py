@@ -164,3 +164,32 @@ class TestBothSources:
                 if external_id in body:
                     got = Decimal(repr(body[external_id]["input_cost_per_token"])) * 1_000_000
                     assert got == row.usd_per_million
+
+
+class TestImporterRulesTheRoundTripNeeds:
+    def test_a_listing_does_not_restate_a_model_its_lab_file_describes(self, tmp_path):
+        approve(import_tree().changeset)
+        api = json.loads((FIXTURES / "models-dev-api.json").read_text())
+        api["openai"]["models"]["gpt-4o"]["limit"]["context"] = 100_000  # the provider's, not the lab file's
+        summary = import_source(
+            source=models_dev.read_api_json(json.dumps(api).encode(), path="api.json"),
+            user=system_user(IMPORTER_ACCOUNT),
+            dry_run=True,
+        )
+        assert summary.counts["models"].changed == 0
+        assert summary.counts["offerings"].changed == 1  # gpt-4o on OpenAI states its own context window
+
+    def test_a_litellm_entry_without_a_date_leaves_a_retired_offering_retired(self, client):
+        approve(import_prices().changeset)
+        entries = json.loads((FIXTURES / "litellm.json").read_text())
+        del entries["gpt-4o-2024-05-13"]["deprecation_date"]
+        source = litellm.read_json(json.dumps(entries).encode(), path="litellm.json", today=SNAPSHOT_DAY)
+        assert "status" not in next(x for x in source.listings if x.external_id == "gpt-4o-2024-05-13").facts
+        summary = import_source(source=source, user=system_user(IMPORTER_ACCOUNT), dry_run=True)
+        assert summary.counts["offerings"].changed == 0
+
+    def test_models_dev_deprecated_is_not_a_change_to_retired(self, client):
+        approve(import_prices().changeset)  # gpt-4o-2024-05-13 retired on OpenAI (its date has passed)
+        body = json.loads(export(client, "models.dev.json"))
+        assert body["openai"]["models"]["gpt-4o-2024-05-13"]["status"] == "deprecated"
+        assert reimport_models_dev(client).counts["offerings"].changed == 0
