@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/llmref_api")
-os.environ.setdefault("BENCH_PORT", "8031")
+os.environ.setdefault("BENCH_PORT", "8147")
 
 import bench  # noqa: E402  (reads BENCH_* at import)
 
