@@ -1,10 +1,22 @@
 """Response times of the main API endpoints on the imported catalog (models.dev tree + LiteLLM file, applied).
 
-Prepare the database once (BENCH_DATABASE_URL, default llmref_api on 127.0.0.1), e.g.:
+Prepare the database once (BENCH_DATABASE_URL, default llmref_api on 127.0.0.1), with DATABASE_URL pointing at it:
 
-    DATABASE_URL=... manage.py migrate
-    DATABASE_URL=... manage.py import_catalog models.dev ../shared/data/models.dev   # then approve the change set
-    DATABASE_URL=... manage.py import_catalog litellm ../shared/data/litellm/model_prices_and_context_window.json
+    manage.py migrate
+    manage.py import_catalog models.dev ../shared/data/models.dev --revision f3fc692299671838c7c65fd8126bf84d81a2e817
+    manage.py shell -c "$APPROVE"
+    manage.py import_catalog litellm ../shared/data/litellm/model_prices_and_context_window.json --revision v1.110.2
+    manage.py shell -c "$APPROVE"
+
+where APPROVE approves the newest submitted change set as a system reviewer (the importer is its author):
+
+    from catalog.models import ChangeSet
+    from catalog.review.services import changeset_approve, system_user
+    cs = ChangeSet.objects.filter(state="submitted").latest("id")
+    print(changeset_approve(changeset=cs, user=system_user("bench-reviewer", reviewer=True), acknowledge_warnings=True))
+
+(On 2026-12-02 the LiteLLM set conflicted at apply on 6 of its 9,266 items, new batch/flex rows of two Gemini
+offerings checked against the standard prices the same set raises; those items were dropped by hand.)
 
 then `python benchmarks/api_at_import_size.py [N]`: it starts gunicorn as `make bench` does (2 sync workers,
 production settings) on that database and requests each URL N times (default 20) one after another, printing the
