@@ -27,8 +27,6 @@ urlpatterns = [
     # Three or more slugs joined by "-vs-"; the view answers 404 beyond four.
     re_path(r"^compare/(?P<slugs>[-a-zA-Z0-9_]+(?:-vs-[-a-zA-Z0-9_]+){2,})/$", views.compare_multi, name="multi"),
     path("models/<slug:slug>/", views.model_detail, name="model-detail"),
-    path("models/<slug:slug>/changes/feed/", feeds.ModelChangesFeed(), name="model-changes-feed"),
-    path("models/<slug:slug>/changes/feed/atom/", feeds.ModelChangesAtomFeed(), name="model-changes-feed-atom"),
     path("providers/", views.provider_list, name="provider-list"),
     path("providers/<slug:slug>/", views.provider_detail, name="provider-detail"),
     path("models/", views.model_list, name="model-list"),
@@ -37,4 +35,6 @@ urlpatterns = [
     path("changes/<int:pk>/", views.change_detail, name="change-detail"),
     path("changes/feed/", feeds.ChangesFeed(), name="changes-feed"),
     path("changes/feed/atom/", feeds.ChangesAtomFeed(), name="changes-feed-atom"),
+    path("models/<slug:slug>/changes/feed/", feeds.ModelChangesFeed(), name="model-changes-feed"),
+    path("models/<slug:slug>/changes/feed/atom/", feeds.ModelChangesAtomFeed(), name="model-changes-feed-atom"),
 ]
