@@ -445,7 +445,7 @@ class _Planner:
             elif (
                 self.source.catalog == "models.dev"
                 and target.pk in self.live.lab_file_models
-                and (record.external_id.startswith("providers/"))
+                and record.external_id.startswith("providers/")
             ):
                 # A provider's listing (api.json has no lab files) describes the model only when no lab file
                 # does (rule 2): what it says differently is that offering's, proposed on the offering.
