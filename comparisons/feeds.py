@@ -1,15 +1,19 @@
-"""RSS and Atom feeds of the applied change sets (Django's syndication framework)."""
+"""RSS and Atom feeds of the applied change sets (Django's syndication framework): the whole catalog's, and one
+model's (the changes to the model, its offerings, their prices and its benchmark results)."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
-from catalog.models import ChangeSet
+from catalog.models import BenchmarkResult, ChangeItem, ChangeSet, LanguageModel, Offering
 
 from .changelog import ChangeEntry, ChangelogSet, FieldChange, changelog_sets
 
@@ -74,3 +78,48 @@ class ChangesFeed(Feed):
 class ChangesAtomFeed(ChangesFeed):
     feed_type = Atom1Feed
     subtitle = ChangesFeed.description
+
+
+def model_items(model: LanguageModel):
+    """Applied items on one model, its offerings (removed ones too), their price rows and its benchmark results."""
+    types = ContentType.objects.get_for_models(LanguageModel, Offering, BenchmarkResult)
+    offering_type = types[Offering]
+    return ChangeItem.objects.applied().filter(
+        Q(content_type=types[LanguageModel], object_id=model.pk)
+        | Q(content_type=offering_type, object_id__in=Offering.objects.filter(model=model).values("pk"))
+        | Q(content_type=offering_type, action=ChangeItem.Action.DELETE, changes__model__0=model.pk)
+        | Q(content_type=types[BenchmarkResult], object_id__in=BenchmarkResult.objects.filter(model=model).values("pk"))
+        | Q(pk__in=ChangeItem.objects.prices_of_model(model.pk).values("pk"))
+    )
+
+
+class ModelChangesFeed(ChangesFeed):
+    """One model's changes: each entry lists only the rows of that model the change set touched."""
+
+    def get_object(self, request, slug: str) -> LanguageModel:
+        return get_object_or_404(LanguageModel, slug=slug)
+
+    def title(self, obj: LanguageModel) -> str:
+        return f"LLM Reference: changes to {obj.name}"
+
+    def link(self, obj: LanguageModel) -> str:
+        return obj.get_absolute_url()
+
+    def description(self, obj: LanguageModel) -> str:
+        return f"Reviewed changes to {obj.name}'s facts, offerings and prices, newest first."
+
+    def items(self, obj: LanguageModel) -> list[ChangelogSet]:
+        items = model_items(obj).select_related("content_type", "source").order_by("id")
+        sets = (
+            ChangeSet.objects.applied()
+            .filter(pk__in=items.values("changeset_id"))
+            .prefetch_related(Prefetch("items", queryset=items))[:FEED_SIZE]
+        )
+        return changelog_sets(sets)
+
+
+class ModelChangesAtomFeed(ModelChangesFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj: LanguageModel) -> str:
+        return self.description(obj)

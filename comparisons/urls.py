@@ -43,4 +43,6 @@ urlpatterns = [
     path("changes/<int:pk>/", views.change_detail, name="change-detail"),
     path("changes/feed/", feeds.ChangesFeed(), name="changes-feed"),
     path("changes/feed/atom/", feeds.ChangesAtomFeed(), name="changes-feed-atom"),
+    path("models/<slug:slug>/changes/feed/", feeds.ModelChangesFeed(), name="model-changes-feed"),
+    path("models/<slug:slug>/changes/feed/atom/", feeds.ModelChangesAtomFeed(), name="model-changes-feed-atom"),
 ]

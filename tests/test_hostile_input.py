@@ -117,6 +117,11 @@ ROUTES = {
     "comparisons:change-detail": lambda c, s: [f"/changes/{c['changeset'].pk}/", f"/changes/{s}/"],
     "comparisons:changes-feed": lambda c, s: ["/changes/feed/", "/changes/feed/"],
     "comparisons:changes-feed-atom": lambda c, s: ["/changes/feed/atom/", "/changes/feed/atom/"],
+    "comparisons:model-changes-feed": lambda c, s: ["/models/alpha/changes/feed/", f"/models/{s}/changes/feed/"],
+    "comparisons:model-changes-feed-atom": lambda c, s: [
+        "/models/alpha/changes/feed/atom/",
+        f"/models/{s}/changes/feed/atom/",
+    ],
     "sitemap-index": lambda c, s: ["/sitemap.xml", "/sitemap.xml"],
     "sitemap-comparisons": lambda c, s: ["/sitemap-comparisons.xml", "/sitemap-comparisons.xml"],
     "comparisons:model-export": lambda c, s: ["/models/export.json", "/models/export.json"],

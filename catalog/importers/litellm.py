@@ -70,7 +70,8 @@ PROVISIONED = re.compile(r"(^|/)\d+-month-commitment(/|$)")
 NOT_A_KEY = re.compile(r"[*^$\[\](){}|\\+?]")
 
 
-def _routes(provider: str) -> set[str]:
+def routes(provider: str) -> set[str]:
+    """The leading key segments that name this provider's route (dropped from the provider model id)."""
     routes = {provider, provider.split("-")[0], provider.split("_")[0]}
     if provider.startswith("bedrock"):
         routes.add("bedrock")
@@ -132,12 +133,13 @@ def _entry(catalog: SourceCatalog, key: str, entry: dict[str, Any], path: str, t
     deprecation = parse_date(entry.get("deprecation_date"), "deprecation_date")
     deprecation_day = deprecation[0] if deprecation else None
     segments = [s for s in key.split("/") if s]
-    provider_model_id = "/".join(segments[1:]) if len(segments) > 1 and segments[0] in _routes(provider) else key
+    provider_model_id = "/".join(segments[1:]) if len(segments) > 1 and segments[0] in routes(provider) else key
     own_lab = FIRST_PARTY.get(provider, "")
-    listing_facts: dict[str, Any] = {
-        "provider_model_id": provider_model_id[:200],
-        "status": _status(deprecation_day, today),
-    }
+    # The status comes from the deprecation date; an entry without one says nothing about it (it may be a
+    # retired offering another source knows the date of), so a live status stands.
+    listing_facts: dict[str, Any] = {"provider_model_id": provider_model_id[:200]}
+    if deprecation_day:
+        listing_facts["status"] = _status(deprecation_day, today)
     if context:
         listing_facts["context_window"] = context
     if output:
@@ -150,7 +152,7 @@ def _entry(catalog: SourceCatalog, key: str, entry: dict[str, Any], path: str, t
             provider_model_id=provider_model_id,
             candidates=listing_candidates(
                 key,
-                routes=_routes(provider),
+                routes=routes(provider),
                 dotted_vendors=provider.startswith("bedrock") or provider == "oci",
                 own_lab=own_lab,
             ),

@@ -227,9 +227,11 @@ class _Live:
         self.offerings_by_pk = {o.pk: o for o in self.offerings.values()}
         self.prices = {(p.offering_id, p.dimension, p.tier, p.context_threshold): p for p in Price.objects.all()}
         self.external = {e.external_id: e for e in ExternalId.objects.of_source(catalog)}
+        self.lab_file_models: set[int] = set()  # models a models.dev lab file (models/<lab>/<id>.toml) describes
         for e in ExternalId.objects.of_source("models.dev").filter(external_id__startswith="models/"):
             if e.model_id in self.models:
                 self.by_canonical[canonical(e.external_id.removeprefix("models/"))] = self.models[e.model_id]
+                self.lab_file_models.add(e.model_id)
         self.types = {m: ContentType.objects.get_for_model(m) for m in (LanguageModel, Offering, Price)}
         by_type = {ct.pk: m for m, ct in self.types.items()}
         self.provenance: dict[tuple[type, int, str], int] = {}
@@ -452,6 +454,16 @@ class _Planner:
                 ref = self._create("models", LanguageModel, values, record.path, record.field_paths)
                 self.model_targets[canonical(record.key)] = ref
                 self.new_model_facts[ref.key] = values
+            elif (
+                self.source.catalog == "models.dev"
+                and target.pk in self.live.lab_file_models
+                and record.external_id.startswith("providers/")
+            ):
+                # A provider's listing (api.json has no lab files) describes the model only when no lab file
+                # does (rule 2): what it says differently is that offering's, proposed on the offering.
+                self._count("models", "unchanged")
+                self.model_targets[canonical(record.key)] = target
+                continue
             else:
                 for name in record.create_only:
                     facts.pop(name, None)
@@ -540,6 +552,14 @@ class _Planner:
         for name, model_value in (("context_window", model_window), ("max_output_tokens", model_output)):
             if name in facts and facts[name] == model_value and (live is None or getattr(live, name) is None):
                 facts.pop(name)
+        if (
+            self.source.catalog == "models.dev"
+            and live is not None
+            and live.status == Offering.Status.RETIRED
+            and facts.get("status") == Offering.Status.DEPRECATED
+        ):
+            # models.dev's one word for the end of life is "deprecated": a retired offering is not contradicted.
+            facts.pop("status")
         facts = self._valid_values(Offering, live, facts)
         if live is None:
             target = self._create(

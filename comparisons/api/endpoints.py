@@ -11,7 +11,8 @@ from typing import Annotated, Any, Literal
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, JsonResponse, QueryDict
+from django.urls import reverse
 from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.throttling import AnonRateThrottle
@@ -37,6 +38,7 @@ from . import compat
 from . import resolve as resolve_module
 from . import schemas as s
 from .asof import HistoricPrice, offerings_created_after, prices_as_of
+from .disagreements import FieldKey, OpenDisagreement, disagreements_of, open_disagreements
 from .evidence import Evidence, evidence_for, lookup
 from .http import catalog_state, public_get
 
@@ -96,21 +98,40 @@ def _evidence_map(found: dict, obj, names) -> dict[str, s.EvidenceOut | None]:
     return {name: _evidence(e) for name, e in lookup(found, obj, names).items()}
 
 
+def _disagreements(items: list[OpenDisagreement]) -> list[s.DisagreementOut]:
+    return [s.DisagreementOut(**dataclasses.asdict(d)) for d in items]
+
+
+def _disagreement_map(disputes: dict, obj, names) -> dict[str, list[s.DisagreementOut]]:
+    return {name: _disagreements(items) for name, items in disagreements_of(disputes, obj, names).items()}
+
+
 def _rows(offering: Offering) -> list[HistoricPrice]:
     return [
         HistoricPrice(p.dimension, p.tier, p.context_threshold, p.usd_per_million, p.pk) for p in offering.prices.all()
     ]
 
 
-def _offering_out(offering: Offering, rows: list[HistoricPrice], found: dict, live: dict[int, Price]) -> s.OfferingOut:
+def _offering_out(
+    offering: Offering,
+    rows: list[HistoricPrice],
+    found: dict,
+    live: dict[int, Price],
+    disputes: dict[FieldKey, list[OpenDisagreement]],
+) -> s.OfferingOut:
     price_ct = ContentType.objects.get_for_model(Price).pk
 
-    def price_evidence(row: HistoricPrice) -> s.EvidenceOut | None:
-        # A past amount is not what today's provenance backs: its evidence is the change that set it.
+    def is_live(row: HistoricPrice) -> bool:
+        # A past amount is not what today's provenance backs (its evidence is the change that set it), nor
+        # what an import disputes today.
         current = live.get(row.price_id) if row.price_id is not None else None
-        if current is None or current.usd_per_million != row.amount:
-            return None
-        return _evidence(found.get((price_ct, row.price_id, "usd_per_million")))
+        return current is not None and current.usd_per_million == row.amount
+
+    def price_evidence(row: HistoricPrice) -> s.EvidenceOut | None:
+        return _evidence(found.get((price_ct, row.price_id, "usd_per_million"))) if is_live(row) else None
+
+    def price_disagreements(row: HistoricPrice) -> list[s.DisagreementOut]:
+        return _disagreements(disputes.get((price_ct, row.price_id, "usd_per_million"), [])) if is_live(row) else []
 
     provider = offering.provider
     return s.OfferingOut(
@@ -126,10 +147,12 @@ def _offering_out(offering: Offering, rows: list[HistoricPrice], found: dict, li
                 context_threshold=r.threshold,
                 usd_per_million=money(r.amount),
                 evidence=price_evidence(r),
+                disagreements=price_disagreements(r),
             )
             for r in rows
         ],
         evidence=_evidence_map(found, offering, facts_module.OFFERING_FIELDS),
+        disagreements=_disagreement_map(disputes, offering, facts_module.OFFERING_FIELDS),
     )
 
 
@@ -258,6 +281,7 @@ def get_model(request: HttpRequest, slug: Slug, as_of: AsOf = None):
     offerings, rows = _priced_offerings(all_offerings, as_of)
     live = {p.pk: p for o in all_offerings for p in o.prices.all()}
     found = evidence_for([m, *all_offerings, *live.values()])
+    disputes = open_disagreements([m, *all_offerings, *live.values()])
     lic = m.license
     return s.ModelDetailOut(
         slug=m.slug,
@@ -282,7 +306,7 @@ def get_model(request: HttpRequest, slug: Slug, as_of: AsOf = None):
             status=m.status, deprecation_date=m.deprecation_date, successor=m.successor.slug if m.successor else None
         ),
         headline=_stored_headline(m) if as_of is None else _headline(offerings, rows),
-        offerings=[_offering_out(o, rows[o.pk], found, live) for o in offerings],
+        offerings=[_offering_out(o, rows[o.pk], found, live, disputes) for o in offerings],
         benchmarks=[
             s.BenchmarkOut(
                 benchmark_slug=r.benchmark.slug,
@@ -300,6 +324,11 @@ def get_model(request: HttpRequest, slug: Slug, as_of: AsOf = None):
             for r in m.benchmark_results.all()
         ],
         evidence=_evidence_map(found, m, MODEL_FIELDS),
+        disagreements=_disagreement_map(disputes, m, MODEL_FIELDS),
+        feeds=s.FeedsOut(
+            rss=reverse("comparisons:model-changes-feed", args=[m.slug]),
+            atom=reverse("comparisons:model-changes-feed-atom", args=[m.slug]),
+        ),
         as_of=as_of,
         catalog_revision=catalog_state(request)[0],
     )
@@ -394,6 +423,7 @@ def get_provider(request: HttpRequest, slug: Slug, as_of: AsOf = None):
     offerings, rows = _priced_offerings(all_offerings, as_of)
     live = {p.pk: p for o in all_offerings for p in o.prices.all()}
     found = evidence_for([*all_offerings, *live.values()])
+    disputes = open_disagreements([*all_offerings, *live.values()])
     return s.ProviderDetailOut(
         slug=provider.slug,
         name=provider.name,
@@ -401,7 +431,9 @@ def get_provider(request: HttpRequest, slug: Slug, as_of: AsOf = None):
         website=provider.website,
         served=[
             s.ServedOut(
-                model_slug=o.model.slug, model_name=o.model.name, offering=_offering_out(o, rows[o.pk], found, live)
+                model_slug=o.model.slug,
+                model_name=o.model.name,
+                offering=_offering_out(o, rows[o.pk], found, live, disputes),
             )
             for o in offerings
         ],
@@ -458,6 +490,34 @@ def _gap(a: facts_module.ModelFacts, pa: Decimal | None, b: facts_module.ModelFa
     )
 
 
+def _pair_disagreements(*models: facts_module.ModelFacts) -> dict[tuple[str, str], dict[str, list]]:
+    """Open disagreements on the figures a comparison shows (each model's context window, its cheapest standard
+    input and output price): three queries."""
+    cheapest = {m.slug: m.cheapest.provider_slug for m in models if m.cheapest}
+    rows = Price.objects.filter(
+        offering__model__slug__in=list(cheapest),
+        tier=Price.Tier.STANDARD,
+        context_threshold=0,
+        dimension__in=[Price.Dimension.INPUT, Price.Dimension.OUTPUT],
+    ).values_list("pk", "offering__model__slug", "offering__provider__slug", "dimension")
+    prices = {(slug, dimension): pk for pk, slug, provider, dimension in rows if cheapest.get(slug) == provider}
+    model_ids = dict(LanguageModel.objects.filter(slug__in=[m.slug for m in models]).values_list("slug", "pk"))
+    disputes = open_disagreements(
+        [Price(pk=pk) for pk in prices.values()] + [LanguageModel(pk=pk) for pk in model_ids.values()]
+    )
+    price_ct, model_ct = (ContentType.objects.get_for_model(k).pk for k in (Price, LanguageModel))
+    out: dict[tuple[str, str], dict[str, list]] = {}
+    for m in models:
+        out[(m.slug, "cheapest")] = {
+            f"{dim}_price": _disagreements(disputes.get((price_ct, prices.get((m.slug, dim)), "usd_per_million"), []))
+            for dim in ("input", "output")
+        }
+        out[(m.slug, "model")] = {
+            "context_window": _disagreements(disputes.get((model_ct, model_ids.get(m.slug), "context_window"), []))
+        }
+    return out
+
+
 @api.get("/compare/{a}/{b}", response={200: s.ComparisonOut, **ERRORS}, tags=["comparisons"])
 def compare(request: HttpRequest, a: Slug, b: Slug, as_of: AsOf = None):
     """Two models as the comparison page sees them: cheapest standard prices, the gaps, shared benchmarks."""
@@ -468,6 +528,7 @@ def compare(request: HttpRequest, a: Slug, b: Slug, as_of: AsOf = None):
     if pair is None:
         raise HttpError(404, f"No model with the slug {a!r} or {b!r}.")
     ma, mb = _facts_as_of([pair.a, pair.b], as_of)
+    disputes = _pair_disagreements(ma, mb) if as_of is None else {}
     cheapest = []
     for m in (ma, mb):
         o = m.cheapest
@@ -478,6 +539,7 @@ def compare(request: HttpRequest, a: Slug, b: Slug, as_of: AsOf = None):
                 input_price=money(o.input_price) if o else None,
                 output_price=money(o.output_price) if o else None,
                 blended_price=money(o.blended_price) if o else None,
+                disagreements=disputes.get((m.slug, "cheapest"), {"input_price": [], "output_price": []}),
             )
         )
     oa, ob = ma.cheapest, mb.cheapest
@@ -490,6 +552,7 @@ def compare(request: HttpRequest, a: Slug, b: Slug, as_of: AsOf = None):
         cheapest=cheapest,
         gaps=gaps,
         context_window={ma.slug: ma.usable_context_window, mb.slug: mb.usable_context_window},
+        disagreements={m.slug: disputes.get((m.slug, "model"), {"context_window": []}) for m in (ma, mb)},
         shared_benchmarks=[
             s.SharedBenchmarkOut(
                 benchmark_name=row.name,
@@ -611,7 +674,7 @@ def resolve(
         detail = f"{id!r} names several models." if found.ambiguous else f"No recorded match for {id!r} in {source}."
         return Status(404, s.UnresolvedOut(detail=detail, candidates=candidates))
     offering = s.TargetOut(**dataclasses.asdict(found.offering)) if found.offering else None
-    return s.ResolvedOut(source=source, id=id, model=found.model, offering=offering)
+    return s.ResolvedOut(source=source, id=id, model=found.model, offering=offering, matched_by=found.matched_by)
 
 
 # --- compatibility exports -----------------------------------------------------------------------------
@@ -620,13 +683,14 @@ def resolve(
 @api.get("/export/litellm.json", response=dict[str, dict[str, Any]], tags=["exports"])
 def export_litellm(request: HttpRequest):
     """Reviewed prices in the shape of LiteLLM's model_prices_and_context_window.json (USD per token)."""
-    return compat.litellm_map()
+    # The whole catalog: written as it is built (its shape is the schema's), not validated again item by item.
+    return JsonResponse(compat.litellm_map())
 
 
 @api.get("/export/models.dev.json", response=dict[str, dict[str, Any]], tags=["exports"])
 def export_models_dev(request: HttpRequest):
     """Reviewed facts and prices in the shape of models.dev's api.json (USD per 1M tokens)."""
-    return compat.models_dev_api()
+    return JsonResponse(compat.models_dev_api())
 
 
 # --- changes --------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -20,6 +20,21 @@ class EvidenceOut(Schema):
     reviewed_by: Literal["person", "import"] | None = Field(
         description='"person" when a reviewer approved it, "import" when an importer applied it; null if unrecorded.'
     )
+
+
+class DisagreementOut(Schema):
+    """Another source's value for a fact, proposed by an import and still waiting for a reviewer's decision."""
+
+    value: Any = Field(description="The other value, as JSON (a price is a decimal string, USD per 1M).")
+    source_url: str
+    source_title: str
+    publisher: str
+    proposed_in: int = Field(description="The change set that proposes it.")
+    recorded_on: datetime.date
+
+
+Disagreements = dict[str, list[DisagreementOut]]
+DISAGREEMENTS = "Per fact: the open disagreements of other sources with it (empty when none)."
 
 
 class OrganizationOut(Schema):
@@ -47,6 +62,7 @@ class PriceOut(Schema):
     context_threshold: int = Field(description="Prompt length above which this price applies; 0 = base price.")
     usd_per_million: Money
     evidence: EvidenceOut | None
+    disagreements: list[DisagreementOut] = Field(description="Open disagreements with this amount.")
 
 
 class OfferingOut(Schema):
@@ -57,6 +73,7 @@ class OfferingOut(Schema):
     max_output_tokens: int | None
     prices: list[PriceOut]
     evidence: dict[str, EvidenceOut | None]
+    disagreements: Disagreements = Field(description=DISAGREEMENTS)
 
 
 class BenchmarkOut(Schema):
@@ -111,6 +128,11 @@ class ModelPageOut(Schema):
     pages: int
 
 
+class FeedsOut(Schema):
+    rss: str = Field(description="RSS 2.0 feed of the applied changes to this model, its offerings and prices.")
+    atom: str
+
+
 class ModelDetailOut(Schema):
     slug: str
     name: str
@@ -137,6 +159,8 @@ class ModelDetailOut(Schema):
     evidence: dict[str, EvidenceOut | None] = Field(
         description="Per fact of the model: its evidence, null if unsourced."
     )
+    disagreements: Disagreements = Field(description=DISAGREEMENTS)
+    feeds: FeedsOut
     as_of: datetime.date | None = Field(description="The date prices were reconstructed for; null for today's.")
     catalog_revision: int
 
@@ -172,6 +196,7 @@ class CheapestOut(Schema):
     input_price: Money | None
     output_price: Money | None
     blended_price: Money | None
+    disagreements: Disagreements = Field(description="input_price, output_price: open disagreements (today's).")
 
 
 class GapOut(Schema):
@@ -197,6 +222,7 @@ class ComparisonOut(Schema):
     cheapest: list[CheapestOut]
     gaps: dict[str, GapOut] = Field(description="input, output, blended: cheapest standard prices compared.")
     context_window: dict[str, int | None]
+    disagreements: dict[str, Disagreements] = Field(description="model slug -> context_window: open disagreements.")
     shared_benchmarks: list[SharedBenchmarkOut]
     as_of: datetime.date | None
     catalog_revision: int
@@ -280,8 +306,8 @@ class ErrorOut(Schema):
 
 class TargetOut(Schema):
     model: str
-    provider: str
-    provider_model_id: str
+    provider: str | None = Field(description="Provider slug; null for a model rather than one offering of it.")
+    provider_model_id: str | None
 
 
 class ResolvedOut(Schema):
@@ -289,6 +315,10 @@ class ResolvedOut(Schema):
     id: str
     model: str = Field(description="Slug of the model the id names.")
     offering: TargetOut | None = Field(description="The offering, when the id names exactly one.")
+    matched_by: Literal["crosswalk", "provider_model_id", "normalisation"] = Field(
+        description="The recorded crosswalk row, an offering's recorded provider model id, or the written "
+        "normalisation rules (route, region, vendor prefix, Bedrock/Vertex spellings); never a fuzzy match."
+    )
 
 
 class UnresolvedOut(Schema):

@@ -206,6 +206,7 @@ class TestComparison:
         body = get(client, "/compare/aa/bb").json()
         assert body["cheapest"][0] == {
             "model": "aa", "provider": None, "input_price": None, "output_price": None, "blended_price": None,
+            "disagreements": {"input_price": [], "output_price": []},
         }  # fmt: skip
         assert body["gaps"]["input"]["kind"] == "missing"
 
@@ -404,7 +405,7 @@ class TestSchemaAndDocs:
 
 
 class TestResolve:
-    """Until the crosswalk lands, only ids the catalog records itself (an offering's provider model id) match."""
+    """Without crosswalk rows: an offering's recorded provider model id matches (test_api_resolve.py: the crosswalk)."""
 
     @pytest.fixture
     def offerings(self):

@@ -1,0 +1,195 @@
+"""The compatibility exports read back by our own importers propose nothing: the same prices, facts and ids.
+
+A catalog is imported from the importers' fixtures (tests/catalog/importers/fixtures) and applied; its export is fed
+to the importer of that format (LiteLLM's reader, models.dev's api.json reader) against the same database. Runs on
+SQLite and, with DATABASE_URL, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from decimal import Decimal
+
+import pytest
+
+from catalog.importers import IMPORTER_ACCOUNT, litellm, models_dev
+from catalog.importers.plan import import_source
+from catalog.models import ExternalId, Offering, Price
+from catalog.review.services import system_user
+from tests.catalog.importers.test_import import FIXTURES, SNAPSHOT_DAY, approve, import_prices, import_tree
+
+pytestmark = pytest.mark.django_db
+
+
+def export(client, name: str) -> bytes:
+    response = client.get(f"/api/v1/export/{name}")
+    assert response.status_code == 200
+    return response.content
+
+
+def reimport_litellm(client):
+    source = litellm.read_json(export(client, "litellm.json"), path="export/litellm.json", today=SNAPSHOT_DAY)
+    return import_source(source=source, user=system_user(IMPORTER_ACCOUNT), dry_run=True)
+
+
+def reimport_models_dev(client):
+    source = models_dev.read_api_json(export(client, "models.dev.json"), path="export/models.dev.json")
+    return import_source(source=source, user=system_user(IMPORTER_ACCOUNT), dry_run=True)
+
+
+def proposed(summary) -> dict[str, tuple[int, int]]:
+    return {kind: (c.new, c.changed) for kind, c in summary.counts.items() if c.new or c.changed}
+
+
+def keys(entries, depth: int) -> set[str]:
+    """Every key path of these JSON objects, to `depth` levels: {"cost", "cost.input", "cost.tiers.tier", ...}."""
+    found: set[str] = set()
+
+    def walk(value, prefix: str, level: int) -> None:
+        if isinstance(value, list):
+            for item in value:
+                walk(item, prefix, level)
+        elif isinstance(value, dict) and level < depth:
+            for key, child in value.items():
+                path = f"{prefix}.{key}" if prefix else key
+                found.add(path)
+                walk(child, path, level + 1)
+
+    for entry in entries:
+        walk(entry, "", 0)
+    return found
+
+
+class TestLiteLLMRoundTrip:
+    def test_export_of_an_imported_litellm_catalog_imports_as_nothing_to_do(self, client):
+        approve(import_prices().changeset)
+        body = json.loads(export(client, "litellm.json"))
+        # the keys LiteLLM itself uses, from the crosswalk: a tool switching URLs finds them
+        assert {"gpt-4o", "azure/gpt-4o", "claude-opus-4-1", "gemini/gemini-2.5-pro",
+                "bedrock/us-east-1/anthropic.claude-opus-4-1-v1:0"} <= set(body)  # fmt: skip
+        assert "azure/eu/gpt-4o" not in body  # one entry per offering: the regional listing's price is not ours
+        assert body["azure/gpt-4o"]["litellm_provider"] == "azure"
+        assert body["gpt-4o"]["input_cost_per_token_priority"] == 4.25e-06
+        assert body["gpt-4.1"]["input_cost_per_token_flex"] == 1e-06
+        assert body["claude-opus-4-1"]["cache_creation_input_token_cost_above_1hr"] == 3e-05
+        assert body["gemini/gemini-2.5-pro"]["output_cost_per_token_above_200k_tokens"] == 1.5e-05
+        summary = reimport_litellm(client)
+        assert summary.changes == 0, (proposed(summary), summary.unmatched)
+        assert summary.counts["prices"].unchanged == Price.objects.count()
+        assert not summary.unmatched
+
+    def test_keys_and_types_are_the_ones_in_the_importers_fixture(self, client):
+        approve(import_prices().changeset)
+        fixture = json.loads((FIXTURES / "litellm.json").read_text())
+        theirs: dict[str, set[type]] = {}
+        for entry in fixture.values():
+            for key, value in entry.items() if isinstance(entry, dict) else ():
+                theirs.setdefault(key, set()).add(float if type(value) is int else type(value))
+        ours = json.loads(export(client, "litellm.json"))
+        for entry in ours.values():
+            for key, value in entry.items():
+                if key in ("source", "supported_output_modalities", "supported_modalities", "successor_model"):
+                    continue  # keys the fixture does not carry (test_api_compat checks them against the real file)
+                assert key in theirs, key
+                assert (float if type(value) is int else type(value)) in theirs[key], key
+
+
+class TestModelsDevRoundTrip:
+    def test_export_of_an_imported_models_dev_catalog_imports_as_nothing_to_do(self, client):
+        approve(import_tree().changeset)
+        body = json.loads(export(client, "models.dev.json"))
+        # models.dev's own provider and model ids, from the crosswalk
+        assert {"openai", "openrouter", "amazon-bedrock", "github-copilot"} <= set(body)
+        assert "openai-api" not in body
+        gpt54 = body["openai"]["models"]["gpt-5.4"]
+        assert gpt54["cost"]["tiers"] == [
+            {"tier": {"type": "context", "size": 272_000}, "input": 5, "output": 22.5, "cache_read": 0.5}
+        ]
+        assert gpt54["experimental"]["modes"]["fast"] == {
+            "cost": {"input": 5, "output": 30, "cache_read": 0.5},
+            "provider": {"body": {"service_tier": "priority"}},
+        }
+        assert body["openai"]["models"]["gpt-4o-2024-05-13"]["status"] == "deprecated"
+        assert body["amazon-bedrock"]["models"]["openai.gpt-5.4"]["limit"]["context"] == 272_000
+        summary = reimport_models_dev(client)
+        assert summary.changes == 0, (proposed(summary), summary.unmatched)
+        assert summary.counts["prices"].unchanged == Price.objects.count()
+
+    def test_keys_are_the_ones_in_the_importers_fixtures(self, client):
+        approve(import_tree().changeset)
+        fixture = json.loads((FIXTURES / "models-dev-api.json").read_text())
+        provider_keys = keys(fixture.values(), 1)
+        model_keys = keys([m for p in fixture.values() for m in p["models"].values()], 8)
+        # the tree fixtures hold what api.json resolves from them (family, status, context tiers, the fast mode)
+        for path in (FIXTURES / "models.dev").glob("**/models/**/*.toml"):
+            model_keys |= keys([tomllib.loads(path.read_text())], 8)
+        ours = json.loads(export(client, "models.dev.json"))
+        assert keys(ours.values(), 1) <= provider_keys
+        ours_models = keys([m for p in ours.values() for m in p["models"].values()], 8)
+        assert ours_models <= model_keys, ours_models - model_keys
+        assert {"cost.tiers.tier.size", "experimental.modes.fast.provider.body.service_tier"} <= ours_models
+
+
+class TestBothSources:
+    """models.dev, then LiteLLM, as the imported catalog is built."""
+
+    @pytest.fixture
+    def catalog(self):
+        approve(import_tree().changeset)
+        approve(import_prices().changeset)
+
+    def test_litellm_export_changes_no_fact_and_maps_only_what_litellm_does_not_list(self, client, catalog):
+        summary = reimport_litellm(client)
+        changes = proposed(summary)
+        # offerings only models.dev lists get LiteLLM-style keys of their own: new crosswalk rows, nothing else
+        only_models_dev = Offering.objects.exclude(external_ids__source="litellm").count()
+        assert changes == {"external ids": (only_models_dev, 0)}, changes
+        assert not summary.unmatched
+
+    def test_models_dev_export_changes_no_price(self, client, catalog):
+        summary = reimport_models_dev(client)
+        changes = proposed(summary)
+        assert "prices" not in changes, changes
+        only_litellm = Offering.objects.exclude(external_ids__source="models.dev").count()
+        assert changes.get("external ids", (0, 0)) == (only_litellm, 0), changes
+
+    def test_reviewed_amounts_survive_per_token_conversion(self, client, catalog):
+        body = json.loads(export(client, "litellm.json"))
+        for row in Price.objects.select_related("offering").filter(tier="standard", context_threshold=0):
+            if row.dimension != "input":
+                continue
+            ids = ExternalId.objects.filter(source="litellm", offering=row.offering).values_list("external_id")
+            for (external_id,) in ids:
+                if external_id in body:
+                    got = Decimal(repr(body[external_id]["input_cost_per_token"])) * 1_000_000
+                    assert got == row.usd_per_million
+
+
+class TestImporterRulesTheRoundTripNeeds:
+    def test_a_listing_does_not_restate_a_model_its_lab_file_describes(self, tmp_path):
+        approve(import_tree().changeset)
+        api = json.loads((FIXTURES / "models-dev-api.json").read_text())
+        api["openai"]["models"]["gpt-4o"]["limit"]["context"] = 100_000  # the provider's, not the lab file's
+        summary = import_source(
+            source=models_dev.read_api_json(json.dumps(api).encode(), path="api.json"),
+            user=system_user(IMPORTER_ACCOUNT),
+            dry_run=True,
+        )
+        assert summary.counts["models"].changed == 0
+        assert summary.counts["offerings"].changed == 1  # gpt-4o on OpenAI states its own context window
+
+    def test_a_litellm_entry_without_a_date_leaves_a_retired_offering_retired(self, client):
+        approve(import_prices().changeset)
+        entries = json.loads((FIXTURES / "litellm.json").read_text())
+        del entries["gpt-4o-2024-05-13"]["deprecation_date"]
+        source = litellm.read_json(json.dumps(entries).encode(), path="litellm.json", today=SNAPSHOT_DAY)
+        assert "status" not in next(x for x in source.listings if x.external_id == "gpt-4o-2024-05-13").facts
+        summary = import_source(source=source, user=system_user(IMPORTER_ACCOUNT), dry_run=True)
+        assert summary.counts["offerings"].changed == 0
+
+    def test_models_dev_deprecated_is_not_a_change_to_retired(self, client):
+        approve(import_prices().changeset)  # gpt-4o-2024-05-13 retired on OpenAI (its date has passed)
+        body = json.loads(export(client, "models.dev.json"))
+        assert body["openai"]["models"]["gpt-4o-2024-05-13"]["status"] == "deprecated"
+        assert reimport_models_dev(client).counts["offerings"].changed == 0
