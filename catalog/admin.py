@@ -272,7 +272,7 @@ class ExternalIdAdmin(ProposeChangesAdmin):
 
 @admin.register(Provenance)
 class ProvenanceAdmin(admin.ModelAdmin):
-    list_display = ["content_type", "object_id", "field", "source", "reviewed_at"]
+    list_display = ["content_type", "object_id", "field", "source", "reviewed_at", "approval"]
     list_filter = ["content_type", "field"]
     list_select_related = ["content_type", "source"]
     search_fields = ["field", "source__title", "source__url"]

@@ -793,13 +793,27 @@ class ProvenanceQuerySet(models.QuerySet):
 
 
 class Provenance(models.Model):
-    """Which source backs one field of one catalog row, and when a reviewer last approved it."""
+    """Which source backs one field of one catalog row, when its value was approved and how: by a person, or
+    applied from an import by a system account without a person's review."""
+
+    class Approval(models.TextChoices):
+        PERSON = "person", "Reviewed by a person"
+        IMPORT = "import", "Imported without a person's review"
+        # "" (blank): written before the approval was recorded, and no applied change set says how.
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     field = models.CharField(max_length=60)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="provenance")
-    reviewed_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(help_text="When the change set that set the value was approved and applied.")
+    approval = models.CharField(
+        max_length=6,
+        choices=Approval.choices,
+        blank=True,
+        default="",
+        help_text="Who approved the value: a staff reviewer (a person) or a system account (an import, the demo "
+        "loader); blank when no record says. Only a person's approval counts as reviewed on the public pages.",
+    )
 
     objects = ProvenanceQuerySet.as_manager()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
@@ -52,6 +52,11 @@ class SourceRef:
     url: str
     publisher: str
     retrieved_on: datetime.date
+    # How the facts citing it were approved. On one fact's citation: that fact's date, as reviewed by a person
+    # or as imported without a person's review. In a page's source list: the newest of each among the facts
+    # the page cites from it. Not part of equality: two citations of one source are the same source.
+    reviewed_on: datetime.date | None = field(default=None, compare=False)
+    imported_on: datetime.date | None = field(default=None, compare=False)
 
 
 STANDARD = Price.Tier.STANDARD
@@ -397,10 +402,15 @@ class PageFacts:
     """What every public page built from facts needs: the sources it cites and how fresh they are."""
 
     sources: tuple[SourceRef, ...]
+    # The newest date a person approved a fact on the page; None when no fact on it was (imported facts and
+    # facts without a record of their approval never count as reviewed).
     last_reviewed: datetime.date | None
-    # "review" when last_reviewed comes from Provenance.reviewed_at, "retrieval" when it falls back to the
-    # newest retrieval date of the cited sources, None when nothing on the page is sourced.
+    # "review" when last_reviewed is set, else None.
     last_reviewed_basis: str | None
+    # The newest date a fact on the page was applied from an import without a person's review, and the
+    # publishers of those facts' sources ("models.dev", "LiteLLM (BerriAI)").
+    last_imported: datetime.date | None = None
+    imported_from: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -463,14 +473,16 @@ MODEL_PAGE_FIELDS = (*PAIR_MODEL_FIELDS, "family", "description")
 
 
 class _SourceNumbering:
-    """Numbers sources in order of first citation and remembers the newest review date."""
+    """Numbers sources in order of first citation and remembers, per source and for the page, the newest
+    date a person approved a cited fact and the newest date one was imported without a person's review."""
 
     def __init__(self, provenance: Iterable[Provenance]) -> None:
         self._by_field: dict[tuple[int, int, str], Provenance] = {
             (p.content_type_id, p.object_id, p.field): p for p in provenance
         }
         self._refs: dict[int, SourceRef] = {}
-        self._newest_review: datetime.datetime | None = None
+        self._reviewed: dict[int, datetime.datetime] = {}  # source pk -> newest person approval
+        self._imported: dict[int, datetime.datetime] = {}  # source pk -> newest import
 
     def cite(self, source: Source) -> SourceRef:
         ref = self._refs.get(source.pk)
@@ -486,23 +498,44 @@ class _SourceNumbering:
         return ref
 
     def cite_fields(self, content_type_id: int, obj: models.Model, names: Iterable[str]) -> dict[str, SourceRef]:
+        """field -> the citation of its source, carrying how and when that fact was approved."""
         cited: dict[str, SourceRef] = {}
         for name in names:
             provenance = self._by_field.get((content_type_id, obj.pk, name))
             if provenance is None:
                 continue
-            cited[name] = self.cite(provenance.source)
-            if self._newest_review is None or provenance.reviewed_at > self._newest_review:
-                self._newest_review = provenance.reviewed_at
+            ref = self.cite(provenance.source)
+            when = provenance.reviewed_at
+            if provenance.approval == Provenance.Approval.PERSON:
+                newest = self._reviewed
+                ref = replace(ref, reviewed_on=timezone.localtime(when).date())
+            elif provenance.approval == Provenance.Approval.IMPORT:
+                newest = self._imported
+                ref = replace(ref, imported_on=timezone.localtime(when).date())
+            else:
+                newest = None  # no record of who approved it: neither reviewed nor imported
+            if newest is not None and (provenance.source_id not in newest or newest[provenance.source_id] < when):
+                newest[provenance.source_id] = when
+            cited[name] = ref
         return cited
 
     def page(self) -> PageFacts:
-        sources = tuple(sorted(self._refs.values(), key=lambda r: r.number))
-        if self._newest_review is not None:
-            return PageFacts(sources, timezone.localtime(self._newest_review).date(), "review")
-        if sources:
-            return PageFacts(sources, max(r.retrieved_on for r in sources), "retrieval")
-        return PageFacts(sources, None, None)
+        def day(when: datetime.datetime | None) -> datetime.date | None:
+            return timezone.localtime(when).date() if when is not None else None
+
+        sources = tuple(
+            replace(ref, reviewed_on=day(self._reviewed.get(pk)), imported_on=day(self._imported.get(pk)))
+            for pk, ref in sorted(self._refs.items(), key=lambda item: item[1].number)
+        )
+        reviewed = day(max(self._reviewed.values(), default=None))
+        imported_from = tuple(dict.fromkeys(r.publisher or r.title for r in sources if r.imported_on))
+        return PageFacts(
+            sources,
+            reviewed,
+            "review" if reviewed else None,
+            last_imported=day(max(self._imported.values(), default=None)),
+            imported_from=imported_from,
+        )
 
 
 def _content_type_ids() -> tuple[int, int, int]:

@@ -100,7 +100,8 @@ class PairPositions(Sequence):
 
 
 def model_lastmods(model_ids: list[int] | None = None) -> dict[int, datetime.datetime]:
-    """The newest review time among each model's facts and its offerings' facts (two grouped queries)."""
+    """The newest time a fact of each model or of its offerings was applied, reviewed or imported (two grouped
+    queries): a sitemap's lastmod says when the page changed, not that a person reviewed it."""
     types = ContentType.objects.get_for_models(LanguageModel, Offering)
     lastmods: dict[int, datetime.datetime] = dict(
         Provenance.objects.filter(content_type=types[LanguageModel])
@@ -132,7 +133,7 @@ class ComparisonSitemap(Sitemap):
         return PairPositions()
 
     def get_latest_lastmod(self) -> datetime.datetime | None:
-        # Any reviewed fact can change some pair page; the newest one is an index read.
+        # Any applied fact (reviewed or imported) can change some pair page; the newest one is an index read.
         return Provenance.objects.aggregate(last=Max("reviewed_at"))["last"]
 
 

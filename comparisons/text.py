@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from .calculator import round_cost
-from .facts import INPUT_SHARE, ModelFacts, OfferingFacts, PairFacts
+from .facts import INPUT_SHARE, ModelFacts, OfferingFacts, PageFacts, PairFacts, SourceRef
 
 NOT_SOURCED = "not yet sourced"
 
@@ -107,6 +107,33 @@ def format_parameters(count: int) -> str:
 
 def format_date(value: datetime.date) -> str:
     return value.isoformat()
+
+
+def trust_label(ref: SourceRef) -> str:
+    """How the facts behind a citation were approved: "reviewed 2026-11-20" (by a person), "imported from
+    models.dev on 2026-11-20" (applied from an import without a person's review), both (a source list entry
+    whose facts were approved either way), or "" when no record says."""
+    parts = []
+    if ref.reviewed_on:
+        parts.append(f"reviewed {format_date(ref.reviewed_on)}")
+    if ref.imported_on:
+        origin = f"from {ref.publisher} " if ref.publisher else ""
+        parts.append(f"imported {origin}on {format_date(ref.imported_on)}")
+    return "; ".join(parts)
+
+
+def imported_note(page: PageFacts, shown: int = 3) -> str:
+    """Beside "Last reviewed": the page's imported facts, which that date never counts, or ""."""
+    if page.last_imported is None:
+        return ""
+    names = list(page.imported_from[:shown])
+    if len(page.imported_from) > shown:
+        names.append(f"{len(page.imported_from) - shown} more")
+    origin = f" from {join_words(names)}" if names else ""
+    return (
+        f"Facts imported{origin} without a person's review (the newest on {format_date(page.last_imported)}) "
+        "are marked as imported in the sources."
+    )
 
 
 def capability_word(value: bool | None) -> str:

@@ -2,8 +2,9 @@
 
 `import_source(...)` matches records to live rows (the rules in `catalog.importers`), builds the
 `ProposedChange`s, records where sources disagree, and proposes them through `catalog.services` (never a
-live write). With `dry_run=True` it stops after counting. Live rows are read once per table, so the number
-of queries does not grow with the catalog; the proposals themselves cost a few inserts each.
+live write). With `dry_run=True` it stops after counting. Live rows are read once per table and the
+proposals are written in batches (`changeset_propose_many`), so the number of queries does not grow with
+the catalog.
 """
 
 from __future__ import annotations
@@ -36,7 +37,14 @@ from catalog.models import (
     SourceDisagreement,
     price_row_errors,
 )
-from catalog.review.services import NewRef, ProposedChange, changeset_propose, editable_fields, live_json, value_to_json
+from catalog.review.services import (
+    NewRef,
+    ProposedChange,
+    changeset_propose_many,
+    editable_fields,
+    live_json,
+    value_to_json,
+)
 
 # Lab keys -> organization slugs where the catalog already spells them otherwise (the curated demo's).
 ORG_SLUGS = {"mistral": "mistral-ai", "moonshotai": "moonshot-ai"}
@@ -215,7 +223,7 @@ class _Live:
         self.by_canonical: dict[tuple[str, str], LanguageModel] = {}
         for m in self.models.values():
             self.by_canonical.setdefault((lab_of_org(m.organization.slug), m.slug), m)
-        self.offerings = {(o.model_id, o.provider_id): o for o in Offering.objects.all()}
+        self.offerings = {(o.model_id, o.provider_id): o for o in Offering.objects.select_related("model", "provider")}
         self.offerings_by_pk = {o.pk: o for o in self.offerings.values()}
         self.prices = {(p.offering_id, p.dimension, p.tier, p.context_threshold): p for p in Price.objects.all()}
         self.external = {e.external_id: e for e in ExternalId.objects.of_source(catalog)}
@@ -433,7 +441,11 @@ class _Planner:
             successor = self._resolve_successor(record)
             if successor is not None:
                 facts["successor"] = successor
-            if target is None:
+            if target is None and isinstance(self.model_targets.get(canonical(record.key)), NewRef):
+                # Two records of one model ("mistral-medium-3.5" and "mistral-medium-3-5"): the first
+                # creates it, the other only joins the crosswalk (a second model would be a duplicate).
+                self.summary.skipped["another record of the same model (its facts not used)"] += 1
+            elif target is None:
                 values = {"name": record.name[:200], "slug": self._new_slug(record), "organization": organization}
                 values.update(facts)
                 if open_weights is not None:
@@ -582,9 +594,13 @@ class _Planner:
             for key, amount in planned.items():
                 siblings = [(*k, a) for k, a in merged.items() if k != key]
                 errors = price_row_errors((*key, amount), siblings, window)
-                # Of two rows that refuse each other (cached above input, batch above standard), the
-                # standard base input and output stay: the headline price is the one a reader needs.
-                if errors and not (key[1:] == ("standard", 0) and key[0] in ("input", "output") and window_ok(key)):
+                # Of two planned rows that refuse each other (cached above input, batch above standard), the
+                # standard base input and output stay: the headline price is the one a reader needs. A live
+                # row this import leaves alone stays too, so a planned row it refuses goes (else the change
+                # set could not apply).
+                headline = key[1:] == ("standard", 0) and key[0] in ("input", "output") and window_ok(key)
+                kept = [(*k, a) for k, a in live_rows.items() if k not in planned]
+                if errors and (not headline or price_row_errors((*key, amount), kept, window)):
                     refused.append((key, next(iter(errors.values()))))
             for key, message in refused:
                 planned.pop(key, None)
@@ -708,12 +724,16 @@ def _propose(planned: list[_Planned], *, user, source: SourceCatalog, summary: I
     )
     changeset = ChangeSet.objects.create(author=user, summary=text)
     changeset._record(user=user, action=AuditEvent.Action.CREATED, from_state="")
+    # Kind by kind (a kind only refers to rows of the kinds before it), creates before updates: applying
+    # writes runs of one action on one model in bulk, so interleaved kinds would make thousands of runs.
+    rank = {kind: index for index, kind in enumerate(KINDS)}
+    planned = sorted(planned, key=lambda p: (rank[p.kind], p.change.action != "create"))
+    items = changeset_propose_many(
+        user=user, changes=[item.change for item in planned], changeset=changeset, progress=progress
+    )
     disagreements = []
     types = {}
-    for index, item in enumerate(planned):
-        created = changeset_propose(user=user, change=item.change, changeset=changeset)
-        if progress is not None:
-            progress(index + 1, len(planned))
+    for item, created in zip(planned, items, strict=True):
         if created is None or not item.disagreements:
             continue
         model = item.change.model

@@ -1,8 +1,9 @@
 """Per-fact evidence: the source behind each (row, field), when it was reviewed and whether a person did.
 
-"import" means the change set that last set the field was approved by a system account (an importer or the
-demo loader: `system_user` accounts, which have no admin access), "person" that a staff reviewer approved it.
-Two queries for any number of rows.
+"import" means the value was applied from an import by a system account without a person's review (an
+importer or the demo loader: `system_user` accounts, which have no admin access), "person" that a staff
+reviewer approved it; both stored on the fact's `Provenance.approval` when it was applied. One query for
+any number of rows.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from catalog.models import ChangeItem, Provenance, Review
+from catalog.models import Provenance
 
 FieldKey = tuple[int, int, str]  # (content type id, object id, field)
 
@@ -28,7 +29,7 @@ class Evidence:
     publisher: str
     retrieved_on: datetime.date
     reviewed_on: datetime.date
-    reviewed_by: str | None  # "person", "import", or None when no applied change set records it
+    reviewed_by: str | None  # "person", "import", or None when no record says (facts from before the workflow)
 
 
 def _by_type(objects: Iterable[models.Model]) -> dict[int, list[int]]:
@@ -46,30 +47,15 @@ def evidence_for(objects: list[models.Model]) -> dict[FieldKey, Evidence]:
     condition = Q()
     for ct_id, ids in by_type.items():
         condition |= Q(content_type_id=ct_id, object_id__in=ids)
-    imported = Review.objects.filter(
-        changeset=OuterRef("changeset"), decision=Review.Decision.APPROVE, reviewer__is_staff=False
-    )
-    reviewers: dict[FieldKey, str] = {}
-    items = (
-        ChangeItem.objects.applied()
-        .filter(condition)
-        .annotate(imported=Exists(imported))
-        .order_by("changeset__applied_at", "id")
-        .values_list("content_type_id", "object_id", "changes", "imported")
-    )
-    for ct_id, object_id, changes, was_imported in items:
-        for name in changes:
-            reviewers[(ct_id, object_id, name)] = "import" if was_imported else "person"
     found: dict[FieldKey, Evidence] = {}
     for p in Provenance.objects.filter(condition).select_related("source"):
-        key = (p.content_type_id, p.object_id, p.field)
-        found[key] = Evidence(
+        found[(p.content_type_id, p.object_id, p.field)] = Evidence(
             source_url=p.source.url,
             source_title=p.source.title,
             publisher=p.source.publisher,
             retrieved_on=p.source.retrieved_on,
             reviewed_on=timezone.localtime(p.reviewed_at).date(),
-            reviewed_by=reviewers.get(key),
+            reviewed_by=p.approval or None,
         )
     return found
 

@@ -141,6 +141,8 @@ def source_link(ref: SourceRef | None) -> SafeString | str:
     if ref is None:
         return ""
     label = f"{ref.title}, retrieved {ref.retrieved_on.isoformat()}"
+    if trust := text.trust_label(ref):
+        label += f"; {trust}"
     url = _safe_url(ref.url)
     if url is None:
         return format_html('<span class="cite" title="{}">[{}]</span>', label, ref.number)
@@ -152,6 +154,17 @@ def source_link(ref: SourceRef | None) -> SafeString | str:
         ref.title,
         ref.number,
     )
+
+
+@register.filter
+def trust(ref: SourceRef) -> str:
+    """ "reviewed DATE" / "imported from models.dev on DATE" for a citation or a source list entry."""
+    return text.trust_label(ref)
+
+
+@register.filter
+def imported_note(page: Any) -> str:
+    return text.imported_note(page)
 
 
 @register.filter

@@ -82,8 +82,15 @@ def mf(name: str = "Alpha", **kwargs) -> ModelFacts:
 REVIEWED_AT = datetime.datetime(2026, 11, 20, 9, 30, tzinfo=datetime.UTC)
 
 
-def cite(obj: models.Model, fields: list[str], source, reviewed_at: datetime.datetime = REVIEWED_AT) -> None:
-    """Provenance for fields of a row; an offering's "input_price" etc. cite the matching price row."""
+def cite(
+    obj: models.Model,
+    fields: list[str],
+    source,
+    reviewed_at: datetime.datetime = REVIEWED_AT,
+    approval: str = Provenance.Approval.PERSON,
+) -> None:
+    """Provenance for fields of a row, as a person reviewed them unless `approval` says "import"; an
+    offering's "input_price" etc. cite the matching price row."""
     for field in fields:
         target, name = obj, field
         if isinstance(obj, Offering) and field in PRICE_KWARGS:
@@ -94,6 +101,7 @@ def cite(obj: models.Model, fields: list[str], source, reviewed_at: datetime.dat
             field=name,
             source=source,
             reviewed_at=reviewed_at,
+            approval=approval,
         )
 
 

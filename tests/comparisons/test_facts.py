@@ -90,13 +90,49 @@ def test_last_reviewed_is_the_newest_review_of_the_facts_on_the_page():
     assert REVIEWED_AT.date() < pair.page.last_reviewed
 
 
-def test_last_reviewed_falls_back_to_the_newest_source_retrieval():
+def test_last_reviewed_is_never_a_retrieval_date():
     a, b = create_model(slug="aa"), create_model(slug="bb")
     bench = create_benchmark()
     create_benchmark_result(model=a, benchmark=bench, source=create_source(retrieved_on=datetime.date(2026, 5, 1)))
     create_benchmark_result(model=b, benchmark=bench, source=create_source(retrieved_on=datetime.date(2026, 6, 1)))
     page = facts.pair_facts("aa", "bb").page
-    assert (page.last_reviewed, page.last_reviewed_basis) == (datetime.date(2026, 6, 1), "retrieval")
+    assert len(page.sources) == 2
+    assert (page.last_reviewed, page.last_reviewed_basis, page.last_imported) == (None, None, None)
+
+
+def test_imported_facts_are_labelled_and_never_count_as_reviewed():
+    seed = create_seed_pair()  # every fact reviewed by a person on REVIEWED_AT
+    imported = create_source(title="models.dev: gpt", publisher="models.dev")
+    later = datetime.datetime(2026, 12, 5, 8, tzinfo=datetime.UTC)
+    offering = seed.o4.offerings.get(provider__slug="openrouter")
+    Price.objects.create(offering=offering, dimension="cache_read", usd_per_million=Decimal("0.275"))
+    cite(offering, ["cached_input_price"], imported, reviewed_at=later, approval="import")
+    pair = facts.pair_facts("llama-3-2-1b", "o4-mini")
+    assert pair.page.last_reviewed == REVIEWED_AT.date()  # the later import does not count
+    assert (pair.page.last_imported, pair.page.imported_from) == (datetime.date(2026, 12, 5), ("models.dev",))
+    openrouter = next(o for o in pair.b.offerings if o.provider_slug == "openrouter")
+    assert text.trust_label(openrouter.source("cached_input_price")) == "imported from models.dev on 2026-12-05"
+    assert text.trust_label(openrouter.source("input_price")) == f"reviewed {REVIEWED_AT.date().isoformat()}"
+    listed = next(s for s in pair.page.sources if s.title == "models.dev: gpt")
+    assert (listed.reviewed_on, listed.imported_on) == (None, datetime.date(2026, 12, 5))
+
+
+def test_a_page_of_imported_facts_only_is_not_yet_reviewed_by_a_person():
+    a, b = create_model(slug="aa"), create_model(slug="bb")
+    imported = create_source(publisher="LiteLLM (BerriAI)")
+    cite(a, ["context_window"], imported, approval="import")
+    cite(b, ["context_window"], create_source(publisher="models.dev"), approval="import")
+    unrecorded = create_source(title="No record")
+    cite(b, ["release_date"], unrecorded, approval="")
+    page = facts.pair_facts("aa", "bb").page
+    assert (page.last_reviewed, page.last_imported) == (None, REVIEWED_AT.date())
+    assert page.imported_from == ("LiteLLM (BerriAI)", "models.dev")
+    assert text.imported_note(page) == (
+        "Facts imported from LiteLLM (BerriAI) and models.dev without a person's review (the newest on "
+        f"{REVIEWED_AT.date().isoformat()}) are marked as imported in the sources."
+    )
+    # a fact no record says how it was approved is cited, labelled neither way
+    assert text.trust_label(next(s for s in page.sources if s.title == "No record")) == ""
 
 
 def test_a_pair_page_cites_only_what_it_shows():

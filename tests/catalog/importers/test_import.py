@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import json
 import urllib.error
 from decimal import Decimal
 from pathlib import Path
@@ -179,6 +180,53 @@ class TestLiteLLMImport:
         approve(import_prices().changeset)
         summary = import_prices()
         assert summary.changeset is None and summary.changes == 0
+
+    def test_two_records_of_one_model_make_one_model(self, tmp_path):
+        entry = {"litellm_provider": "mistral", "mode": "chat", "input_cost_per_token": 1e-06}
+        entry["output_cost_per_token"] = 2e-06
+        data = {"mistral/medium-3-5": {**entry, "deprecation_date": "2027-04-30"}, "mistral/medium-3.5": entry}
+        path = tmp_path / "prices.json"
+        path.write_text(json.dumps(data))
+        user = system_user(IMPORTER_ACCOUNT)
+        summary = import_source(source=litellm.read(str(path), today=SNAPSHOT_DAY), user=user)
+        assert summary.counts["models"].new == 1
+        assert summary.skipped["another record of the same model (its facts not used)"] == 1
+        approve(summary.changeset)
+        (model,) = LanguageModel.objects.all()
+        assert set(model.external_ids.values_list("external_id", flat=True)) | set(
+            ExternalId.objects.filter(offering__model=model).values_list("external_id", flat=True)
+        ) == {"mistral/medium-3-5", "mistral/medium-3.5"}
+        again = import_source(source=litellm.read(str(path), today=SNAPSHOT_DAY), user=user)
+        assert again.changes == 0
+
+    def test_a_price_a_live_row_refuses_is_not_proposed_so_the_set_applies(self, tmp_path):
+        approve(import_prices().changeset)
+        row = Price.objects.get(
+            offering__model__slug="gpt-4o", offering__provider__slug="openai-api", dimension="input", tier="standard"
+        )
+        # a live batch price of $2 that this import leaves alone: the import's standard $1.50 would be below it
+        batch = Price.objects.get(offering=row.offering, dimension="input", tier="batch")
+        curated = Source.objects.create(url="https://example.com/batch", title="Batch", retrieved_on=SNAPSHOT_DAY)
+        changeset_create_applied(
+            author=system_user("curator"),
+            reviewer=system_user("curation-reviewer", reviewer=True),
+            changes=[
+                ProposedChange("update", Price, values={"usd_per_million": Decimal(2)}, target=batch, source=curated),
+                ProposedChange("update", Price, values={"usd_per_million": Decimal(3)}, target=row, source=curated),
+            ],
+            summary="Curated prices.",
+        )
+        data = json.loads(Path(PRICES).read_text())
+        data["gpt-4o"]["input_cost_per_token"] = 1.5e-06
+        data["gpt-4o"]["output_cost_per_token"] = 1.2e-05  # a change that is proposed
+        data["gpt-4o"].pop("input_cost_per_token_batches")
+        path = tmp_path / "prices.json"
+        path.write_text(json.dumps(data))
+        summary = import_source(source=litellm.read(str(path), today=SNAPSHOT_DAY), user=system_user(IMPORTER_ACCOUNT))
+        assert any(key == "gpt-4o" and why.startswith("input / standard / 0") for key, why in summary.refused)
+        approve(summary.changeset)
+        assert price("gpt-4o", "openai-api") == Decimal(3)
+        assert price("gpt-4o", "openai-api", "output") == Decimal(12)
 
 
 class TestDisagreements:
