@@ -32,6 +32,7 @@ from catalog.models import (
     Offering,
     Organization,
     Price,
+    Provenance,
     Provider,
     Source,
 )
@@ -721,7 +722,13 @@ def demo_catalog_write(*, plan: DemoPlan) -> WriteStats:
     if load.changes:
         try:
             changeset = changeset_create_applied(
-                author=author, reviewer=reviewer, changes=load.changes, summary=_summary(load)
+                author=author,
+                reviewer=reviewer,
+                changes=load.changes,
+                summary=_summary(load),
+                # demo_catalog.toml is curated by hand: a person checked each fact against the source it
+                # cites, so its facts read "reviewed", unlike an import's (catalog.importers).
+                approval=Provenance.Approval.PERSON,
             )
         except ChangeSetConflict as conflict:
             raise DemoCatalogError(f"The demo catalog does not apply: {conflict}") from conflict

@@ -1003,8 +1003,11 @@ def _validation_problems(item: ChangeItem, error: ValidationError) -> list[dict[
     return problems
 
 
-def changeset_apply(*, changeset: ChangeSet, user) -> None:
+def changeset_apply(*, changeset: ChangeSet, user, approval: str | None = None) -> None:
     """Write an approved change set to the live catalog: all items or none.
+
+    Each fact's provenance is labelled `approval` (default: `approval_by(user)`); only the demo loader
+    passes it, for its hand-curated file (see `catalog.demo.demo_catalog_write`).
 
     Call inside the transaction that approved it (`changeset_approve` does). Raises ChangeSetConflict,
     with nothing written by the caller's savepoint, when a target moved, vanished or would become invalid.
@@ -1016,7 +1019,7 @@ def changeset_apply(*, changeset: ChangeSet, user) -> None:
     if changeset.state != ChangeSet.State.APPROVED:
         raise ChangeSetError(f"Change set #{changeset.pk} must be approved before it is applied.")
     now = timezone.now()
-    items = _write_items(changeset, now, approval=approval_by(user))
+    items = _write_items(changeset, now, approval=approval or approval_by(user))
     for item in items:
         item.updated_at = now
     bulk_update_rows(ChangeItem, items, ["object_id", "object_repr", "previous_provenance", "updated_at"])
@@ -1516,7 +1519,9 @@ def changeset_rebase_items(*, changeset: ChangeSet) -> list[str]:
 
 
 @transaction.atomic
-def changeset_approve(*, changeset: ChangeSet, user, comment: str = "", acknowledge_warnings: bool = False) -> bool:
+def changeset_approve(
+    *, changeset: ChangeSet, user, comment: str = "", acknowledge_warnings: bool = False, approval: str | None = None
+) -> bool:
     """submitted -> approved -> applied in one transaction, or -> conflicted with nothing written.
 
     Returns True when applied. The row lock makes a second concurrent approval wait, then refuse. A set
@@ -1543,7 +1548,7 @@ def changeset_approve(*, changeset: ChangeSet, user, comment: str = "", acknowle
             changeset._move(
                 user=user, to_state=ChangeSet.State.APPROVED, action=AuditEvent.Action.APPROVED, comment=comment
             )
-            changeset_apply(changeset=changeset, user=user)
+            changeset_apply(changeset=changeset, user=user, approval=approval)
     except ChangeSetConflict as conflict:
         changeset.state = ChangeSet.State.SUBMITTED
         changeset._move(
@@ -1586,7 +1591,9 @@ def changeset_rebase(*, changeset: ChangeSet, user) -> None:
 
 
 @transaction.atomic
-def changeset_create_applied(*, author, reviewer, changes: list[ProposedChange], summary: str) -> ChangeSet:
+def changeset_create_applied(
+    *, author, reviewer, changes: list[ProposedChange], summary: str, approval: str | None = None
+) -> ChangeSet:
     """Propose, submit, approve and apply `changes` in one go (importers, the demo loader).
 
     Four-eyes holds here too: `author` and `reviewer` must differ, and the reviewer needs the
@@ -1598,7 +1605,11 @@ def changeset_create_applied(*, author, reviewer, changes: list[ProposedChange],
     changeset_propose_many(user=author, changes=changes, changeset=changeset)
     changeset.submit(user=author, summary=summary)
     approved = changeset_approve(
-        changeset=changeset, user=reviewer, comment="Applied programmatically.", acknowledge_warnings=True
+        changeset=changeset,
+        user=reviewer,
+        comment="Applied programmatically.",
+        acknowledge_warnings=True,
+        approval=approval,
     )
     if not approved:
         raise ChangeSetConflict(changeset.problems)

@@ -92,6 +92,16 @@ class TestApplyRecordsHowAFactWasApproved:
         assert changeset_approve(changeset=summary.changeset, user=create_reviewer(), acknowledge_warnings=True)
         assert set(Provenance.objects.values_list("approval", flat=True)) == {"person"}
 
+    def test_the_hand_curated_demo_catalog_reads_reviewed(self, client):
+        from catalog.demo import load_demo_catalog
+
+        load_demo_catalog()
+        assert set(Provenance.objects.values_list("approval", flat=True)) == {"person"}
+        body = client.get("/models/gpt-4o/").content.decode()
+        assert "not yet reviewed by a person" not in body
+        assert "imported from" not in body
+        assert "reviewed " in body
+
 
 class TestPublicPagesLabelTrust:
     def page(self, client, model) -> str:
