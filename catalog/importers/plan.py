@@ -476,8 +476,10 @@ class _Planner:
                     self.crosswalk(record.external_id, record.path, model=target)
                 continue
             facts = dict(record.facts)
-            if how == "recorded id":
-                facts.pop("name", None)  # the live model keeps its name: the record's names the id it lists
+            if target is not None and canonical(record.key) != (lab_of_org(target.organization.slug), target.slug):
+                # Matched by another id than its slug (a recorded id, a crosswalk mapping): the live model keeps
+                # its name; the record's names the id it lists ("Claude Haiku 3.5 (2024-10-22)").
+                facts.pop("name", None)
             open_weights = facts.pop("open_weights", None)
             successor = self._resolve_successor(record)
             if successor is not None:
