@@ -163,18 +163,31 @@ class TestNormalisation:
     @pytest.mark.parametrize(
         ("provider", "left", "right", "same"),
         [
-            ("aws-bedrock", "anthropic.claude-3-5-haiku-20241022-v1:0", "us-east-1/anthropic.claude-3-5-haiku-20241022-v1:0", True),  # noqa: E501
-            ("aws-bedrock", "us.anthropic.claude-3-5-haiku-20241022-v1:0", "anthropic.claude-3-5-haiku-20241022-v1:0", True),  # noqa: E501
-            ("aws-bedrock", "anthropic.claude-3-5-sonnet-20240620-v1:0", "anthropic.claude-3-5-sonnet-20241022-v2:0", False),  # noqa: E501
+            (
+                "aws-bedrock",
+                "anthropic.claude-3-5-haiku-20241022-v1:0",
+                "us-east-1/anthropic.claude-3-5-haiku-20241022-v1:0",
+                True,
+            ),  # noqa: E501
+            (
+                "aws-bedrock",
+                "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+                "anthropic.claude-3-5-haiku-20241022-v1:0",
+                True,
+            ),  # noqa: E501
+            (
+                "aws-bedrock",
+                "anthropic.claude-3-5-sonnet-20240620-v1:0",
+                "anthropic.claude-3-5-sonnet-20241022-v2:0",
+                False,
+            ),  # noqa: E501
             ("openai-api", "gpt-4o-2024-05-13", "gpt-4o-2024-11-20", False),
             ("openai-api", "gpt-4o-2024-05-13", "gpt-4o", False),
             ("deepinfra", "meta-llama/Llama-3.3-70B-Instruct", "meta-llama/llama-3.3-70b-instruct", True),
             ("openrouter", "openai/gpt-4o", "openai/gpt-4o-mini", False),
         ],
     )
-    def test_two_ids_at_one_provider_are_the_same_only_by_the_written_normalisation(
-        self, provider, left, right, same
-    ):
+    def test_two_ids_at_one_provider_are_the_same_only_by_the_written_normalisation(self, provider, left, right, same):
         assert (recorded_id_key(provider, left) == recorded_id_key(provider, right)) is same
 
     def test_the_key_is_the_listing_normalisation_without_route(self):
