@@ -9,9 +9,11 @@ Matching is by our own natural keys, so nothing is guessed:
 - a source by its url (missing ones are created directly, as the other importers do: citations, not
   catalog facts; a live source with the same url is kept as it is);
 - organizations, licenses, providers and benchmarks by slug;
-- a model by slug, when the live model with that slug belongs to the same organization; a live model of
-  another organization holding the slug is another model, and the imported one is created as
-  "<organization>-<slug>";
+- a model by slug, when the live model with that slug belongs to the same organization; else by the
+  recorded-id rule (rule 1a in `catalog.importers`: its exported offerings' provider model ids or its
+  crosswalk ids name exactly one live model, which keeps its slug and name; of several exported models
+  of one live model, rule 6); else a live model of another organization holding the slug is another
+  model, and the imported one is created as "<organization>-<slug>";
 - an offering by (model, provider); a price by (offering, dimension, tier, context threshold); a benchmark
   result by (model, benchmark, variant); an external id by (catalog, id).
 
