@@ -6,7 +6,7 @@ repository tree with `base_model` inheritance and `base_model_omit`, or `api.jso
 the differences through `catalog.services` (never a live write). The crosswalk `catalog.ExternalId` keeps
 every external id an import matched, so the next import starts from what a reviewer approved.
 
-`llmref` reads our own export back (natural keys, no matching rules needed; see its docstring), `services`
+`llmref` reads our own export back (natural keys, plus rule 1a; see its docstring), `services`
 applies an import's undisputed values for the local demo and holds the rest for a person, and `snapshot`
 builds the catalog snapshot `make run` loads.
 
@@ -17,6 +17,21 @@ A slug is the id lowercased with every run of other characters than a-z and 0-9 
 
 1. Crosswalk first: an external id already in `ExternalId` for this source resolves to its row, whatever
    the other rules would say (an editor's mapping wins).
+1a. Recorded provider model ids: a listing is the live model whose offering at the same provider (the
+   listing's provider after `plan.PROVIDER_SLUGS`) records the listing's id as its `provider_model_id`:
+   exactly, else by the written normalisation of both ids (`matching.provider_id_key`: rule 3b without
+   route prefixes, with that provider's vendor spelling, e.g. Bedrock's "us-east-1/anthropic.x-v1:0" is
+   "anthropic.x-v1:0"). A model record is the live model whose offering at the lab's own API
+   (`plan.FIRST_PARTY_LABS_BY_PROVIDER`) records the record's model id so, else the one that this
+   source's listings of that record (their first candidate naming a model is this record) name so.
+   Only when exactly one live model carries the id there: when two or more do, it matches nothing (a
+   listing stays unmatched, a record falls to rule 2), counted under "recorded by two or more live
+   models". A record whose slug names one live model and its recorded id another keeps its slug
+   (counted). Dates are never dropped here either: "gpt-4o-2024-11-20" is our gpt-4o only where a live
+   offering of gpt-4o records that exact id (the curator's word), never because "gpt-4o" is its prefix.
+   `llmref`: an exported model without a live model of its slug and organization is the live model
+   that its exported offerings' (provider slug, provider model id), by this rule, and its exported
+   crosswalk ids found in the live crosswalk name, when they name exactly one, of another slug.
 2. Canonical models come only from entries the source describes as a model: a models.dev lab file
    (`models/<lab>/<id>.toml`); a models.dev provider file at the lab's own provider (`providers/openai/...`)
    when no lab file exists; a LiteLLM entry of a lab's own API (`FIRST_PARTY` in litellm.py: openai,
@@ -41,6 +56,12 @@ A slug is the id lowercased with every run of other characters than a-z and 0-9 
 5. Two listings of the same offering (model, provider) - regions, routes - keep one offering: the
    lab's own listing first, then one without a region, then the shortest id. The others are recorded in
    the crosswalk against that offering; their prices are not used.
+6. Two or more records of one import that are one live model (a lab's "claude-haiku-4-5" by its slug
+   and "claude-haiku-4-5-20251001" by rule 1a): the one matched by the crosswalk or its slug, else the
+   first by key, gives the model's facts; the others are recorded in the crosswalk against it, their
+   facts not used (llmref: their offerings join the live model's, the one whose id the live offering
+   records first at one provider, the others' prices not used). A model matched by another id than its
+   own slug keeps its live slug and name: the record's name names the id it lists.
 """
 
 from __future__ import annotations

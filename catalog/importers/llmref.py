@@ -9,9 +9,11 @@ Matching is by our own natural keys, so nothing is guessed:
 - a source by its url (missing ones are created directly, as the other importers do: citations, not
   catalog facts; a live source with the same url is kept as it is);
 - organizations, licenses, providers and benchmarks by slug;
-- a model by slug, when the live model with that slug belongs to the same organization; a live model of
-  another organization holding the slug is another model, and the imported one is created as
-  "<organization>-<slug>";
+- a model by slug, when the live model with that slug belongs to the same organization; else by the
+  recorded-id rule (rule 1a in `catalog.importers`: its exported offerings' provider model ids or its
+  crosswalk ids name exactly one live model, which keeps its slug and name; of several exported models
+  of one live model, rule 6); else a live model of another organization holding the slug is another
+  model, and the imported one is created as "<organization>-<slug>";
 - an offering by (model, provider); a price by (offering, dimension, tier, context threshold); a benchmark
   result by (model, benchmark, variant); an external id by (catalog, id).
 
@@ -250,6 +252,11 @@ class _ExportPlanner(_Planner):
         self.names = {m: {o.name.lower(): o.pk for o in self.live_by_slug[m].values()} for m in _SIMPLE.values()}
         self.export_slugs = {row.get("slug") for row in doc.rows["models"]}
         self.planned_values: dict[Any, dict[str, Any]] = {}  # NewRef key -> values, for the price checks
+        # export model slug -> (the live model its recorded ids name, "recorded id" or "merged"); see
+        # _match_by_recorded_ids. Offerings (model slug, provider slug) folded into another row's offering.
+        self.by_recorded_id: dict[str, tuple[LanguageModel, str]] = {}
+        self.merged_offerings: set[tuple[Any, Any]] = set()
+        self._offering_of: dict[tuple[int, int], Any] = {}  # (live model pk, id(provider)) -> its offering
 
     # -- reading one row -------------------------------------------------------------------------------
 
@@ -408,17 +415,24 @@ class _ExportPlanner(_Planner):
         for kind, model in _SIMPLE.items():
             for row in self.doc.rows[kind]:
                 self._guarded(kind, row, lambda r, k=kind, m=model: self._simple(k, m, r))
+        self._match_by_recorded_ids()
         for row in _successors_first(self.doc.rows["models"]):
             self._guarded("models", row, self._model)
-        for row in self.doc.rows["offerings"]:
+        for row in self._offerings_in_order():
             self._guarded("offerings", row, self._offering)
         by_offering: dict[Any, list[dict[str, Any]]] = defaultdict(list)
         for row in self.doc.rows["prices"]:
             offering = row.get("offering")
             by_offering[tuple(offering) if isinstance(offering, list) else repr(offering)].append(row)
-        for rows in by_offering.values():
+        for key, rows in by_offering.items():
+            if key in self.merged_offerings:
+                self.summary.skipped["prices of an offering folded into another one (not used)"] += len(rows)
+                continue
             self._prices(rows)
         for row in self.doc.rows["benchmark_results"]:
+            if self.by_recorded_id.get(row.get("model"), (None, ""))[1] == "merged":
+                self.summary.skipped["benchmark result of a model folded into another one (not used)"] += 1
+                continue
             self._guarded("benchmark_results", row, self._result)
         for row in self.doc.rows["external_ids"]:
             self._guarded("external_ids", row, self._external_id)
@@ -443,12 +457,65 @@ class _ExportPlanner(_Planner):
             self._update_row(kind, live, values, evidence)
             self.targets[kind][slug] = live
 
+    def _match_by_recorded_ids(self) -> None:
+        """The recorded-id rule (catalog.importers, rule 2a) for exported models the slug rule misses.
+
+        An exported model without a live model of its slug and organization is the live model that its
+        exported offerings' (provider, provider model id) (recorded on a live offering of that provider,
+        plan._Live.recording) and its exported crosswalk ids (in the live crosswalk) name, when they name
+        exactly one, of another slug. Of several exported models that are one live model, the one of its
+        slug (else the first by slug) gives the model's facts; the others are "merged" into it.
+        """
+        live_by_slug = self.live_by_slug[LanguageModel]
+        named: dict[str, list[set[int]]] = defaultdict(list)
+        for row in self.doc.rows["offerings"]:
+            provider, model_id = row.get("provider"), row.get("provider_model_id")
+            if isinstance(provider, str) and isinstance(model_id, str):
+                named[row.get("model")].append(self.live.recording(provider, model_id))
+        for row in self.doc.rows["external_ids"]:
+            live = self.live.crosswalk.get((row.get("source"), row.get("external_id")))
+            offering = row.get("offering")
+            slug = offering[0] if isinstance(offering, list) and offering else row.get("model")
+            if live is not None:
+                model_id = live.model_id or getattr(self.live.offerings_by_pk.get(live.offering_id), "model_id", None)
+                named[slug].append({model_id} if model_id else set())
+        by_slug_rule: set[int] = set()  # live models an exported model of their slug and organization is
+        claimed: dict[int, list[str]] = defaultdict(list)
+        for row in sorted(self.doc.rows["models"], key=lambda r: str(r.get("slug"))):
+            slug = row.get("slug")
+            same = live_by_slug.get(slug) if isinstance(slug, str) else None
+            if same is not None and same.organization.slug == row.get("organization"):
+                by_slug_rule.add(same.pk)
+                continue
+            hits = named.get(slug, [])
+            found = set().union(*hits)
+            if any(len(h) > 1 for h in hits) or len(found) > 1:
+                self.summary.skipped["model whose recorded ids name two or more live models (not matched)"] += 1
+            elif found and self.live.models[next(iter(found))].slug != slug:
+                claimed[next(iter(found))].append(slug)
+        for pk, slugs in claimed.items():
+            for index, slug in enumerate(slugs):
+                first = index == 0 and pk not in by_slug_rule
+                self.by_recorded_id[slug] = (self.live.models[pk], "recorded id" if first else "merged")
+
     def _model(self, row: dict[str, Any]) -> None:
         values = self._values("models", LanguageModel, row)
         slug, organization = values.get("slug"), values.get("organization")
         if not slug or organization is None:
             raise _RowError("slug and organization are required")
         evidence = self._evidence("models", row)
+        if slug in self.by_recorded_id:
+            target, how = self.by_recorded_id[slug]
+            self.targets["models"][slug] = target
+            if how == "merged":
+                self.summary.skipped["model folded into another exported model's live model (facts not used)"] += 1
+                self._count("models", "unchanged")
+                return
+            for name in ("slug", "name"):  # the live model keeps its own: the export's name its listed id
+                values.pop(name, None)
+                evidence.pop(name, None)
+            self._update_row("models", target, values, evidence)
+            return
         live = self.live_by_slug[LanguageModel].get(slug)
         if live is not None and not (
             isinstance(organization, Organization) and live.organization_id == organization.pk
@@ -467,6 +534,23 @@ class _ExportPlanner(_Planner):
             self._update_row("models", live, values, evidence)
             self.targets["models"][slug] = live
 
+    def _offerings_in_order(self) -> list[dict[str, Any]]:
+        """Exported offerings, those of a model folded into another one last and, at one live model and
+        provider, the one whose id the live offering records first: the first one of a (model, provider)
+        is the offering, the others are folded into it (_offering)."""
+
+        def order(indexed: tuple[int, dict[str, Any]]) -> tuple[int, int, int]:
+            index, row = indexed
+            target, how = self.by_recorded_id.get(row.get("model"), (None, ""))
+            if target is None:
+                return (0, 0, index)
+            provider = self.live.providers.get(row.get("provider"))
+            live = self.live.offerings.get((target.pk, provider.pk)) if provider is not None else None
+            recorded = live is not None and live.provider_model_id == row.get("provider_model_id")
+            return (1 if how == "merged" else 0, 0 if recorded else 1, index)
+
+        return [row for _index, row in sorted(enumerate(self.doc.rows["offerings"]), key=order)]
+
     def _offering(self, row: dict[str, Any]) -> None:
         values = self._values("offerings", Offering, row)
         model, provider = values.get("model"), values.get("provider")
@@ -477,12 +561,22 @@ class _ExportPlanner(_Planner):
         if isinstance(model, LanguageModel) and isinstance(provider, Provider):
             live = self.live.offerings.get((model.pk, provider.pk))
         key = (row["model"], row["provider"])
+        if isinstance(model, LanguageModel):
+            folded = self._offering_of.get((model.pk, id(provider)))
+            if folded is not None:
+                # Two exported models folded into one live model, both at this provider: one offering.
+                self.summary.skipped["another exported offering of the same live offering (not used)"] += 1
+                self.targets["offerings"][key] = folded
+                self.merged_offerings.add(key)
+                return
         if live is None:
             values = self._valid_values(Offering, None, values)
             self.targets["offerings"][key] = self._create_row("offerings", Offering, values, evidence)
         else:
             self._update_row("offerings", live, values, evidence)
             self.targets["offerings"][key] = live
+        if isinstance(model, LanguageModel):
+            self._offering_of[(model.pk, id(provider))] = self.targets["offerings"][key]
 
     def _window(self, offering: Any) -> int | None:
         """The context window an offering serves (its own, else its model's), as this import leaves it."""

@@ -91,3 +91,14 @@ def listing_candidates(listing_id: str, *, routes: set[str], dotted_vendors: boo
     if own_lab:
         return [f"{own_lab}/{model}"]
     return [f"*/{model}"]
+
+
+def provider_id_key(model_id: str, *, dotted_vendors: bool, own_lab: str = "") -> str:
+    """The written normalisation of one provider model id, for comparing two ids at the same provider.
+
+    A listing's id and an offering's recorded provider model id are the same id when they are equal, or
+    when this key of both (route and region segments, Bedrock's version suffix, Vertex's "@" spelling
+    dropped as in `listing_candidates`) is equal; "" when nothing is left.
+    """
+    candidates = listing_candidates(model_id, routes=set(), dotted_vendors=dotted_vendors, own_lab=own_lab)
+    return candidates[0] if candidates else ""

@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from catalog.importers.common import ListingRecord, ModelRecord, SourceCatalog, slug_part
+from catalog.importers.matching import provider_id_key
 from catalog.models import (
     AuditEvent,
     ChangeSet,
@@ -106,6 +107,9 @@ FIRST_PARTY_LABS_BY_PROVIDER = {
     "mistral-la-plateforme": "mistral",
     "cohere-api": "cohere",
 }
+FIRST_PARTY_PROVIDERS_BY_LAB = {lab: slug for slug, lab in FIRST_PARTY_LABS_BY_PROVIDER.items()}
+# Providers whose model ids are written "vendor.model" (Bedrock, OCI), for the written normalisation.
+DOTTED_PROVIDER_SLUGS = {"aws-bedrock", "oci"}
 # A model or offering check that names one field of a pair -> the other fields of the pair.
 CHECK_PAIRS = {
     "knowledge_cutoff": ("release_date",),
@@ -143,6 +147,15 @@ def org_slug(lab: str) -> str:
 def lab_of_org(slug: str) -> str:
     reverse = {value: key for key, value in ORG_SLUGS.items()}
     return reverse.get(slug, slug)
+
+
+def recorded_id_key(provider_slug: str, model_id: str) -> str:
+    """The written normalisation (matching.provider_id_key) of a model id at one of our providers."""
+    return provider_id_key(
+        model_id,
+        dotted_vendors=provider_slug in DOTTED_PROVIDER_SLUGS,
+        own_lab=FIRST_PARTY_LABS_BY_PROVIDER.get(provider_slug, ""),
+    )
 
 
 def canonical(key: str) -> tuple[str, str]:
@@ -225,6 +238,17 @@ class _Live:
             self.by_canonical.setdefault((lab_of_org(m.organization.slug), m.slug), m)
         self.offerings = {(o.model_id, o.provider_id): o for o in Offering.objects.select_related("model", "provider")}
         self.offerings_by_pk = {o.pk: o for o in self.offerings.values()}
+        # (provider slug, recorded provider model id) -> the live models whose offering there records it,
+        # and the same by the id's written normalisation (the recorded-id rule in catalog.importers).
+        provider_slugs = {p.pk: p.slug for p in self.providers.values()}
+        self.recorded_ids: dict[tuple[str, str], set[int]] = defaultdict(set)
+        self.recorded_keys: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for o in self.offerings.values():
+            if o.provider_model_id:
+                slug = provider_slugs[o.provider_id]
+                self.recorded_ids[(slug, o.provider_model_id)].add(o.model_id)
+                if key := recorded_id_key(slug, o.provider_model_id):
+                    self.recorded_keys[(slug, key)].add(o.model_id)
         self.prices = {(p.offering_id, p.dimension, p.tier, p.context_threshold): p for p in Price.objects.all()}
         self.external = {e.external_id: e for e in ExternalId.objects.of_source(catalog)}
         self.lab_file_models: set[int] = set()  # models a models.dev lab file (models/<lab>/<id>.toml) describes
@@ -239,6 +263,17 @@ class _Live:
             content_type_id__in=list(by_type)
         ).values_list("content_type_id", "object_id", "field", "source_id"):
             self.provenance[(by_type[ct_id], object_id, name)] = source_id
+
+    def recording(self, provider_slug: str, model_id: str) -> set[int]:
+        """The live models whose offering at this provider records this id: exactly, else by the written
+        normalisation of both ids. More than one is ambiguous: the caller matches nothing by it."""
+        if not model_id:
+            return set()
+        exact = self.recorded_ids.get((provider_slug, model_id))
+        if exact:
+            return exact
+        key = recorded_id_key(provider_slug, model_id)
+        return self.recorded_keys.get((provider_slug, key), set()) if key else set()
 
 
 class _Planner:
@@ -349,8 +384,11 @@ class _Planner:
         self.orgs[slug] = self._create("organizations", Organization, {"name": name[:120], "slug": slug}, path)
         return self.orgs[slug]
 
+    def provider_slug(self, key: str) -> str:
+        return PROVIDER_SLUGS.get((self.source.catalog, key), slug_part(key))[:120]
+
     def provider(self, key: str, path: str) -> Any:
-        slug = PROVIDER_SLUGS.get((self.source.catalog, key), slug_part(key))[:120]
+        slug = self.provider_slug(key)
         if slug in self.providers:
             if isinstance(self.providers[slug], Provider) and slug not in self._seen_providers:
                 self._seen_providers.add(slug)
@@ -433,10 +471,23 @@ class _Planner:
 
     def models(self, records: list[ModelRecord], listing_ids: set[str]) -> None:
         ordered = _successors_first(records, self.source)
+        resolved = self._resolve_models(ordered)
         for record in ordered:
-            target = self._existing_model(record)
+            target, how = resolved[record.key]
             organization = self.organization(record.lab, record.path)
+            if how == "merged":
+                # Another record of this import is the same live model and gives its facts (rule 6).
+                self.summary.skipped["another record of the same live model (its facts not used)"] += 1
+                self._count("models", "unchanged")
+                self.model_targets[canonical(record.key)] = target
+                if record.external_id not in listing_ids:
+                    self.crosswalk(record.external_id, record.path, model=target)
+                continue
             facts = dict(record.facts)
+            if target is not None and canonical(record.key) != (lab_of_org(target.organization.slug), target.slug):
+                # Matched by another id than its slug (a recorded id, a crosswalk mapping): the live model keeps
+                # its name; the record's names the id it lists ("Claude Haiku 3.5 (2024-10-22)").
+                facts.pop("name", None)
             open_weights = facts.pop("open_weights", None)
             successor = self._resolve_successor(record)
             if successor is not None:
@@ -478,15 +529,74 @@ class _Planner:
             if record.external_id not in listing_ids:
                 self.crosswalk(record.external_id, record.path, model=self.model_targets[canonical(record.key)])
 
-    def _existing_model(self, record: ModelRecord) -> LanguageModel | None:
+    def _resolve_models(self, records: list[ModelRecord]) -> dict[str, tuple[LanguageModel | None, str]]:
+        """record key -> (the live model it is or None, by which rule). Of two or more records that are one
+        live model, the one matched by the crosswalk or its slug (else the first by key) gives the facts;
+        the others are "merged" (rule 6)."""
+        by_listings = self._models_recorded_by_listings({canonical(r.key) for r in records})
+        resolved = {record.key: self._existing_model(record, by_listings) for record in records}
+        claimants: dict[int, list[ModelRecord]] = defaultdict(list)
+        for record in records:
+            target, _how = resolved[record.key]
+            if target is not None:
+                claimants[target.pk].append(record)
+        for same in claimants.values():
+            if len(same) < 2:
+                continue
+            same.sort(key=lambda r: r.key)
+            primary = next((r for r in same if resolved[r.key][1] in ("crosswalk", "slug")), same[0])
+            for record in same:
+                if record is not primary:
+                    resolved[record.key] = (resolved[record.key][0], "merged")
+        return resolved
+
+    def _existing_model(
+        self, record: ModelRecord, by_listings: dict[tuple[str, str], set[int]]
+    ) -> tuple[LanguageModel | None, str]:
         external = self.live.external.get(record.external_id)
         if external is not None:
             if external.model_id:
-                return self.live.models.get(external.model_id)
+                return self.live.models.get(external.model_id), "crosswalk"
             offering = self.live.offerings_by_pk.get(external.offering_id)
-            return self.live.models.get(offering.model_id) if offering else None
-        target = self.live.by_canonical.get(canonical(record.key))
-        return target
+            return (self.live.models.get(offering.model_id) if offering else None), "crosswalk"
+        by_slug = self.live.by_canonical.get(canonical(record.key))
+        # Rule 2a: the lab's own API records this id on one live model; else the source's own listings of
+        # this record (rule 3) carry ids their provider records on one live model.
+        first_party = FIRST_PARTY_PROVIDERS_BY_LAB.get(record.lab)
+        found: set[int] = set()
+        if first_party:
+            found = self.live.recording(first_party, record.key.partition("/")[2])
+        if not found:
+            found = by_listings.get(canonical(record.key), set())
+        if len(found) > 1:
+            self.summary.skipped["model id recorded by two or more live models (not matched by it)"] += 1
+        elif found:
+            target = self.live.models[next(iter(found))]
+            if by_slug is None:
+                return target, "recorded id"
+            if by_slug.pk != target.pk:
+                self.summary.skipped["model whose slug and recorded id name two live models (slug kept)"] += 1
+        return by_slug, ("slug" if by_slug is not None else "")
+
+    def _models_recorded_by_listings(self, record_keys: set[tuple[str, str]]) -> dict[tuple[str, str], set[int]]:
+        """canonical record key -> the live models the listings naming that record match by recorded id."""
+        found: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for listing in self.source.listings:
+            if listing.external_id in self.live.external:
+                continue  # rule 1 decides that listing
+            named = None
+            for candidate in listing.candidates:
+                if not candidate.startswith("*/"):
+                    key = canonical(candidate)
+                    if key in record_keys or key in self.live.by_canonical:
+                        named = key
+                        break
+            if named is not None and named in record_keys:
+                found[named] |= self._listing_recorded(listing)
+        return found
+
+    def _listing_recorded(self, listing: ListingRecord) -> set[int]:
+        return self.live.recording(self.provider_slug(listing.provider), listing.provider_model_id)
 
     def _resolve_successor(self, record: ModelRecord) -> Any:
         if not record.successor:
@@ -505,6 +615,12 @@ class _Planner:
                 return self.live.models.get(self.live.offerings_by_pk[external.offering_id].model_id)
             if external.model_id:
                 return self.live.models.get(external.model_id)
+        recorded = self._listing_recorded(listing)
+        if len(recorded) > 1:
+            self.summary.skipped["listing id recorded by two or more live models (unmatched)"] += 1
+            return None
+        if recorded:
+            return self.live.models[next(iter(recorded))]
         for candidate in listing.candidates:
             lab, _slash, model_id = candidate.partition("/")
             if lab != "*":
