@@ -31,7 +31,7 @@
     for (const [key, value] of kept) formData.append(key, value);
     // A change that leaves the URL as it is (a text field losing focus after its debounced
     // request already ran) would only push a duplicate history entry: skip it.
-    if (detail.elt.closest("[hx-push-url]")) {
+    if (detail.elt.closest("[data-hx-push-url]")) {
       const url = new URL(detail.path, window.location.href);
       for (const [key, value] of kept) url.searchParams.append(key, value);
       const current = new URLSearchParams(window.location.search).toString();

@@ -310,8 +310,8 @@ class TestHtmx:
 
         assert "<html" in html
         assert 'id="explorer-filters"' in html
-        assert 'hx-get="/models/"' in html
-        assert 'hx-push-url="true"' in html
+        assert 'data-hx-get="/models/"' in html
+        assert 'data-hx-push-url="true"' in html
         assert "Alpha" in html
 
     def test_history_restore_request_gets_the_full_page(self, client):
@@ -358,7 +358,7 @@ class TestPagination:
         html = first.content.decode()
         assert "<strong>120</strong> models, showing 1–50" in html
         assert 'href="/models/?capability=vision&amp;page=2"' in html
-        assert 'hx-get="/models/?capability=vision&amp;page=2"' in html
+        assert 'data-hx-get="/models/?capability=vision&amp;page=2"' in html
         assert "Page 1 of 3" in html
 
 
