@@ -68,12 +68,22 @@ class TestListing:
         assert "$0.095" not in response.content.decode()
 
     def test_unknown_facts_are_marked_not_yet_sourced(self, client):
-        create_model(name="Mystery")
+        mystery = create_model(name="Mystery")
+        create_offering(model=mystery, input_price=None, output_price=None)
 
         html = client.get(URL, **HTMX).content.decode()
 
         # license, context, input, output, blended, release date
         assert html.count("not yet sourced") == 6
+
+    def test_prices_of_a_model_no_provider_serves_are_not_offered_rather_than_unsourced(self, client):
+        create_model(name="Mystery")
+
+        html = client.get(URL, **HTMX).content.decode()
+
+        # license, context, release date are unknown; input, output and blended do not exist anywhere
+        assert html.count("not yet sourced") == 3
+        assert html.count('<span class="not-offered">no provider</span>') == 3
 
     def test_result_count_and_empty_state(self, client):
         create_model(name="Alpha")
