@@ -97,6 +97,18 @@
     parts.list.replaceChildren();
   }
 
+  // The explorer's filters fold into a <details> on small screens (closed in the HTML, so nothing moves on a
+  // phone); on wide screens the stylesheet shows them anyway, and here they are opened for real, so the
+  // accessibility tree matches what is seen.
+  const WIDE = window.matchMedia("(min-width: 50rem)");
+  function openFiltersOnWideScreens() {
+    for (const box of document.querySelectorAll("details.filters-box")) {
+      if (WIDE.matches) box.open = true;
+    }
+  }
+  document.addEventListener("DOMContentLoaded", openFiltersOnWideScreens);
+  WIDE.addEventListener("change", openFiltersOnWideScreens);
+
   function enablePickers(root) {
     for (const box of root.querySelectorAll("[data-picker-search][hidden]")) box.hidden = false;
   }
