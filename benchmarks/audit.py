@@ -64,6 +64,7 @@ PAGES = [
 
 # Run inside `manage.py shell`: a submitted change set and a reviewer's verified session; prints both.
 SETUP = """
+import datetime
 import json
 from decimal import Decimal
 from importlib import import_module
@@ -82,7 +83,9 @@ reviewer.groups.add(Group.objects.get(name=REVIEWERS_GROUP))
 device = TOTPDevice.objects.create(user=reviewer, name="audit", confirmed=True)
 offering = Offering.objects.get(model__slug="o4-mini", provider__slug="openai-api")
 row = Price.objects.get(offering=offering, dimension="input", tier="standard", context_threshold=0)
-source = Source.objects.create(url="https://example.com/audit-pricing", title="Audit pricing page")
+source = Source.objects.create(
+    url="https://example.com/audit-pricing", title="Audit pricing page", retrieved_on=datetime.date.today()
+)
 change = ProposedChange("update", Price, values={"usd_per_million": Decimal("0.99")}, target=row, source=source)
 changeset = changeset_propose(user=editor, change=change).changeset
 changeset.submit(user=editor, summary="Audit: o4-mini input price")

@@ -2,6 +2,7 @@
 old one again after a revert."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -35,7 +36,8 @@ def pair():
 
 def input_price_cells(body: str) -> list[str]:
     """The input-price cells of the offerings tables (the page may also show price history)."""
-    return [cell.split("<", 1)[0].strip() for cell in body.split('<td data-label="Input">')[1:]]
+    cells = [cell.split("</td>", 1)[0] for cell in body.split('<td data-label="Input">')[1:]]
+    return [re.sub(r"\s*\[\d+\]", "", re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells]
 
 
 def pages(llama) -> list[str]:
