@@ -247,10 +247,9 @@ def price_cell(context: template.Context, offering: Any, column: Any) -> SafeStr
     cell = offering.cell(column)
     if cell.kind == "price":
         citation = cite_source(context, cell.price.source)
-        amount = format_html('<span class="amount">{} {}</span>', text.format_price(cell.price.amount), citation)
         if cell.price.disputed:
-            return format_html("{} {}", amount, DISAGREE)
-        return amount
+            return format_html("{} {} {}", text.format_price(cell.price.amount), citation, DISAGREE)
+        return format_html("{} {}", text.format_price(cell.price.amount), citation)
     if cell.kind == "not_offered":
         return mark_safe('<span class="not-offered">not offered</span>')
     return _unsourced()

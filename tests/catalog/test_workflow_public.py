@@ -2,7 +2,6 @@
 old one again after a revert."""
 
 import datetime
-import re
 from decimal import Decimal
 
 import pytest
@@ -36,8 +35,7 @@ def pair():
 
 def input_price_cells(body: str) -> list[str]:
     """The input-price cells of the offerings tables (the page may also show price history)."""
-    cells = [cell.split("</td>", 1)[0] for cell in body.split('<td data-label="Input">')[1:]]
-    return [re.sub(r"\s*\[\d+\]", "", re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells]
+    return [cell.split("<", 1)[0].strip() for cell in body.split('<td data-label="Input">')[1:]]
 
 
 def pages(llama) -> list[str]:
