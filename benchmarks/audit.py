@@ -11,14 +11,15 @@ run at a time. AUDIT_PAGES (page names below, comma-separated) audits only those
 Two production settings are off because Lighthouse speaks plain http to 127.0.0.1: the https redirect and the
 Secure flag on cookies. Targets: 100 for accessibility, best practices and SEO, at least 95 for performance on
 mobile. The SEO target does not apply to the 404 page and the admin pages (an error status and `Disallow: /admin/`
-are what they should have). The table is printed, with each audit that kept a score below its target; the exit
-status is 1 if any target is missed.
+are what they should have). The table is printed, with each audit that kept a score below its target (the JSON
+reports stay in .artifacts/lighthouse/); the exit status is 1 if any target is missed.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -38,6 +39,7 @@ PORT = int(os.environ.get("AUDIT_PORT", "8030"))
 BASE = f"http://127.0.0.1:{PORT}"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 SHORT = {"performance": "perf", "accessibility": "a11y", "best-practices": "bp", "seo": "seo"}
+REPORTS = ROOT / ".artifacts" / "lighthouse"  # each run's JSON report, to read what kept a score down
 
 
 @dataclass(frozen=True)
@@ -199,15 +201,12 @@ def targets(page: Page, desktop: bool) -> dict[str, int]:
     return wanted
 
 
-def audit_page(
-    page: Page, path: str, form: str, cookie: str, folder: Path, misses: list[str], notes: set[str]
-) -> dict[str, int]:
+def audit_page(page: Page, path: str, form: str, cookie: str, misses: list[str], notes: set[str]) -> dict[str, int]:
     """One Lighthouse run: the four scores; what falls short of a target goes to `misses` (or, for the error
     page's own status only, to `notes`)."""
     desktop = form == "desktop"
-    report = lighthouse(
-        BASE + path, desktop, cookie if page.staff else "", folder / "report.json", error_status=page.status != 200
-    )
+    out = REPORTS / f"{re.sub(r'[^a-z0-9]+', '-', page.name.lower()).strip('-')}-{form}.json"
+    report = lighthouse(BASE + path, desktop, cookie if page.staff else "", out, error_status=page.status != 200)
     scores = {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES}
     for category, target in targets(page, desktop).items():
         if scores[category] >= target:
@@ -239,6 +238,7 @@ def main() -> int:
         try:
             if not wait_for_server():
                 sys.exit("gunicorn did not answer /healthz")
+            REPORTS.mkdir(parents=True, exist_ok=True)
             rows, misses, notes = [], [], set()
             only = {name.strip() for name in os.environ.get("AUDIT_PAGES", "").split(",") if name.strip()}
             for page in PAGES:
@@ -247,7 +247,7 @@ def main() -> int:
                 path = made["review"] if page.staff else page.path
                 scores = {}
                 for form in ("mobile", "desktop"):
-                    scores[form] = audit_page(page, path, form, made["cookie"], Path(folder), misses, notes)
+                    scores[form] = audit_page(page, path, form, made["cookie"], misses, notes)
                 rows.append((page, path, scores))
                 print(f"  {page.name}: mobile {scores['mobile']} desktop {scores['desktop']}", file=sys.stderr)
         finally:

@@ -128,3 +128,22 @@ def test_the_offered_prices_have_a_column_and_a_tier_nobody_offers_has_none(clie
     assert "Batch input / 1M" in html
     assert "Batch output / 1M" not in html  # nobody sells it: no column
     assert html.count('<span class="not-offered">not offered</span>') == 1  # the second provider's batch input
+
+
+class TestExplorerFilters:
+    URL = "/models/?capability=vision&license_kind=proprietary&sort=newest&year=nonsense"
+
+    def test_the_folded_filters_say_how_many_are_in_use(self, client):
+        create_model(name="Alpha", slug="alpha")
+        html = client.get(self.URL).content.decode()
+        assert '<details class="filters-box">' in html  # closed: small screens see the results first
+        # two ticked boxes; the sort order is not a filter and the ignored year is not applied
+        assert '<span id="filters-in-use" class="filter-count">(2 in use)</span></summary>' in html
+        assert html.count('id="filters-in-use"') == 1
+
+    def test_an_htmx_update_refreshes_the_count_out_of_band(self, client):
+        create_model(name="Alpha", slug="alpha")
+        html = client.get("/models/?capability=vision", HTTP_HX_REQUEST="true").content.decode()
+        assert '<span id="filters-in-use" class="filter-count" data-hx-swap-oob="true">(1 in use)</span>' in html
+        cleared = client.get("/models/", HTTP_HX_REQUEST="true").content.decode()
+        assert '<span id="filters-in-use" class="filter-count" data-hx-swap-oob="true"></span>' in cleared
