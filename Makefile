@@ -28,7 +28,7 @@ help:
 	@echo "make test  - run the test suite (set DATABASE_URL for PostgreSQL)"
 	@echo "make lint  - ruff check + format check"
 	@echo "make bench - load-test every public page with wrk at 50 and 2,000 models (PostgreSQL, ~10 min)"
-	@echo "make audit - Lighthouse scores of every kind of page, mobile and desktop, production settings (~10 min)"
+	@echo "make audit - Lighthouse scores of every kind of page, mobile and desktop, production settings (~6 min)"
 
 $(UV):
 	python3 -m venv $(TOOLS)
