@@ -12,7 +12,15 @@ MANAGE := $(PY) manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup run migrate demo snapshot otp test test-e2e lint format clean bench
+# Audit tools from npm, cached in .tools/npm (not committed): the Nu HTML Checker for the e2e audit
+# (tests/e2e/test_audits.py, run with Java) and Lighthouse for `make audit`. axe-core is vendored in tests/e2e/vendor/.
+NPM_TOOLS := $(TOOLS)/npm
+VNU_VERSION := 26.9.27
+LIGHTHOUSE_VERSION := 12.2.3
+VNU_STAMP := $(NPM_TOOLS)/.vnu-jar-$(VNU_VERSION)
+LIGHTHOUSE_STAMP := $(NPM_TOOLS)/.lighthouse-$(LIGHTHOUSE_VERSION)
+
+.PHONY: help setup run migrate demo snapshot otp test test-e2e lint format clean bench audit audit-tools
 
 help:
 	@echo "make run   - set up, migrate, load the demo catalog, serve http://127.0.0.1:8000 (SQLite)"
@@ -21,6 +29,7 @@ help:
 	@echo "make test  - run the test suite (set DATABASE_URL for PostgreSQL)"
 	@echo "make lint  - ruff check + format check"
 	@echo "make bench - load-test every public page with wrk at 50 and 2,000 models (PostgreSQL, ~10 min)"
+	@echo "make audit - Lighthouse scores of every kind of page, mobile and desktop, production settings (~6 min)"
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -66,7 +75,19 @@ run: demo
 # The suite runs with DEBUG off (as production), unhashed static files (no collectstatic needed) and no HTTPS
 # redirect (the test client speaks http; tests/test_deploy.py checks the redirect in production settings). The
 # replica router is tested with a mirror alias (tests/test_replica_router.py), so a DATABASE_REPLICA_URL is ignored.
-test: setup
+# Without npm the HTML audit skips (and fails in CI, where E2E_REQUIRED=1).
+$(VNU_STAMP):
+	@if command -v npm >/dev/null; then \
+	  npm install --prefix $(NPM_TOOLS) --no-audit --no-fund --loglevel=error vnu-jar@$(VNU_VERSION) >/dev/null && touch $@; \
+	else echo "npm not found: the Nu HTML Checker audit will be skipped"; fi
+
+$(LIGHTHOUSE_STAMP):
+	npm install --prefix $(NPM_TOOLS) --no-audit --no-fund --loglevel=error lighthouse@$(LIGHTHOUSE_VERSION) >/dev/null
+	@touch $@
+
+audit-tools: $(VNU_STAMP)
+
+test: setup audit-tools
 	DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_STATIC_MANIFEST=0 DJANGO_SECURE_SSL_REDIRECT=0 DATABASE_REPLICA_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Only the real-browser tests (Playwright driving /usr/bin/chromium); `make test` runs them as well.
@@ -86,6 +107,11 @@ format: setup
 bench: setup
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) benchmarks/bench.py
+
+# Lighthouse (mobile and desktop presets) on every kind of page against gunicorn with production settings and the
+# demo catalog in a temporary SQLite database (benchmarks/audit.py); Chromium at CHROME_PATH (/usr/bin/chromium).
+audit: setup $(LIGHTHOUSE_STAMP)
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(PY) benchmarks/audit.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) staticfiles

@@ -190,6 +190,11 @@ class ChangelogSet:
     def is_long(self) -> bool:
         return len(self.entries) > FOLD_AFTER
 
+    @property
+    def folded_entries(self) -> tuple[ChangeEntry, ...]:
+        """What the list page shows of a long set, folded: its first rows (its own page shows them all)."""
+        return self.entries[:FOLD_AFTER]
+
     def count(self, action: str) -> int:
         return sum(1 for e in self.entries if e.action == action)
 

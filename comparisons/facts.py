@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import (
@@ -760,6 +761,52 @@ def model_facts(slug: str) -> SingleModelFacts | None:
 
 def pair_exists(slug_a: str, slug_b: str) -> bool:
     return slug_a != slug_b and LanguageModel.objects.filter(slug__in=[slug_a, slug_b]).count() == 2
+
+
+@dataclass(frozen=True)
+class RemovedModel:
+    """A model an applied change set deleted: its page answers 410 Gone and names its recorded successor."""
+
+    name: str
+    slug: str
+    removed_on: datetime.date | None
+    changeset_url: str
+    successor_name: str = ""
+    successor_slug: str = ""
+
+
+def removed_model(slug: str) -> RemovedModel | None:
+    """The newest applied deletion of the model with this slug, if any (one query; one more for a successor
+    that is still in the catalog). Only reached when no live model has the slug."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from catalog.models import ChangeItem
+
+    item = (
+        ChangeItem.objects.applied()
+        .filter(
+            content_type=ContentType.objects.get_for_model(LanguageModel),
+            action=ChangeItem.Action.DELETE,
+            changes__slug__0=slug,
+        )
+        .select_related("changeset")
+        .order_by("-changeset__applied_at", "-pk")
+        .first()
+    )
+    if item is None:
+        return None
+    name = (item.changes.get("name") or [item.object_repr])[0] or item.object_repr
+    successor_id = (item.changes.get("successor") or [None])[0]
+    successor = LanguageModel.objects.filter(pk=successor_id).only("name", "slug").first() if successor_id else None
+    applied_at = item.changeset.applied_at
+    return RemovedModel(
+        name=str(name),
+        slug=slug,
+        removed_on=timezone.localtime(applied_at).date() if applied_at else None,
+        changeset_url=reverse("comparisons:change-detail", args=[item.changeset_id]),
+        successor_name=successor.name if successor else "",
+        successor_slug=successor.slug if successor else "",
+    )
 
 
 def existing_slugs(slugs: Iterable[str]) -> set[str]:

@@ -142,7 +142,7 @@ def compare_detail(request: HttpRequest, a: str, b: str) -> HttpResponse:
         return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
     pair = facts.pair_facts(a, b)
     if pair is None:
-        raise Http404("No such comparison.")
+        return _gone_or_not_found(request, [a, b], "No such comparison.")
     calculator_form = CostCalculatorForm(request.GET, models=pair.models)
     pricing_form = PricingFilterForm(request.GET, present_kinds=widgets.present_kinds(pair.models))
     capability_form = CapabilityFilterForm(request.GET)
@@ -206,6 +206,17 @@ def compare_multi(request: HttpRequest, slugs: str) -> HttpResponse:
     return TemplateResponse(request, "comparisons/compare_multi.html", context)
 
 
+def _gone_or_not_found(request: HttpRequest, slugs: list[str], message: str) -> TemplateResponse:
+    """410 Gone when a review removed one of these models (the page names it and its successor), else 404."""
+    live = facts.existing_slugs(slugs) if len(slugs) > 1 else set()
+    for slug in slugs:
+        removed = None if slug in live else facts.removed_model(slug)
+        if removed is not None:
+            context = {"removed": removed, "other_slugs": [s for s in slugs if s != slug and s in live]}
+            return TemplateResponse(request, "410.html", context, status=410)
+    raise Http404(message)
+
+
 PICKER_RESULTS = 20
 
 
@@ -230,7 +241,7 @@ def picker_search(request: HttpRequest) -> HttpResponse:
 def model_detail(request: HttpRequest, slug: str) -> TemplateResponse:
     single = facts.model_facts(slug)
     if single is None:
-        raise Http404("No such model.")
+        return _gone_or_not_found(request, [slug], "No such model.")
     model = single.model
     context = {
         "model": model,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("csp-report/", views.csp_report, name="csp-report"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path(
         "sitemap.xml",
         sitemap_views.index,

@@ -10,7 +10,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -57,6 +59,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
     body.update({name: "ok" if ok else "down" for name, ok in checks.items()})
     response = JsonResponse(body, status=503 if down else 200)
     response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on pages that link no icon (the admin, JSON): the site's SVG icon."""
+    response = redirect(static("favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
     return response
 
 

@@ -127,6 +127,7 @@ ROUTES = {
     "comparisons:model-export": lambda c, s: ["/models/export.json", "/models/export.json"],
     "sitemap-section": lambda c, s: ["/sitemap-models.xml", f"/sitemap-{s}.xml"],
     "robots-txt": lambda c, s: ["/robots.txt", "/robots.txt"],
+    "favicon": lambda c, s: ["/favicon.ico", "/favicon.ico"],
     "healthz": lambda c, s: ["/healthz", "/healthz"],
     "readyz": lambda c, s: ["/readyz", "/readyz"],
     "csp-report": lambda c, s: ["/csp-report/", "/csp-report/"],

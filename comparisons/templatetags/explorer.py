@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
 
@@ -27,3 +28,19 @@ def grouped(value: int | None) -> str:
     if value is None:
         return ""
     return f"{value:,}"
+
+
+@register.filter
+def filters_in_use(form: Any) -> int:
+    """How many filters the explorer applies: each ticked box counts, the sort order does not (ignored values
+    are not applied, so they do not count)."""
+    form.is_valid()
+    count = 0
+    for name, value in getattr(form, "cleaned_data", {}).items():
+        if name == "sort":
+            continue
+        if isinstance(value, list):
+            count += len(value)
+        elif value is not None and value != "":
+            count += 1
+    return count

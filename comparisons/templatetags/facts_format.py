@@ -14,13 +14,14 @@ from urllib.parse import urlsplit
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog.models import CAPABILITY_FIELDS
-from comparisons import text
+from comparisons import keyfigures, text
 from comparisons.calculator import round_cost
-from comparisons.facts import SourceRef
+from comparisons.facts import PairFacts, SourceRef
 
 register = template.Library()
 
@@ -117,14 +118,17 @@ def external(url: str) -> str:
     return _safe_url(url or "") or ""
 
 
-@register.simple_tag
-def cite(obj: Any, field: str) -> SafeString | str:
-    """'[3]' linking to the source of `obj.field`; a marker when a value has no recorded source."""
+@register.simple_tag(takes_context=True)
+def cite(context: template.Context, obj: Any, field: str) -> SafeString | str:
+    """'[3]' for the source of `obj.field`; a marker when a value has no recorded source.
+
+    Inside `{% citations %}` the number is quiet text and the block lists the sources once; elsewhere it is a link.
+    """
     ref: SourceRef | None = obj.source(field)
     if ref is not None:
         if field in getattr(obj, "disputed", ()):
-            return format_html("{} {}", source_link(ref), DISAGREE)
-        return source_link(ref)
+            return format_html("{} {}", cite_source(context, ref), DISAGREE)
+        return cite_source(context, ref)
     if field in CAPABILITY_FIELDS and hasattr(obj, "capabilities"):
         value = obj.capabilities.get(field)
     else:
@@ -134,6 +138,76 @@ def cite(obj: Any, field: str) -> SafeString | str:
     if field == "status" and value == "active":
         return ""  # the default state, not a claim anyone sourced
     return mark_safe(NO_SOURCE)
+
+
+CITATIONS_KEY = "_cited_sources"
+
+
+@register.simple_tag(takes_context=True)
+def cite_source(context: template.Context, ref: SourceRef | None) -> SafeString | str:
+    """A citation of one source: collected by the enclosing `{% citations %}` block, else a link."""
+    if ref is None:
+        return ""
+    collected = context.get(CITATIONS_KEY)
+    if collected is None:
+        return source_link(ref)
+    collected.setdefault(ref.number, ref)
+    return format_html(
+        '<span class="cite" title="Source {}: {}, retrieved {}">[{}]</span>',
+        ref.number,
+        ref.title,
+        ref.retrieved_on.isoformat(),
+        ref.number,
+    )
+
+
+class CitationsNode(template.Node):
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> SafeString:
+        collected: dict[int, SourceRef] = {}
+        with context.push({CITATIONS_KEY: collected}):
+            inner = self.nodelist.render(context)
+        if not collected:
+            return mark_safe(inner)
+        return format_html("{}{}", mark_safe(inner), sources_disclosure(sorted(collected.values(), key=_number)))
+
+
+def _number(ref: SourceRef) -> int:
+    return ref.number
+
+
+def sources_disclosure(refs: list[SourceRef]) -> SafeString:
+    """One "Sources" disclosure after a table: its sources as links, numbered as on the page's source list."""
+    items = format_html_join(
+        "",
+        '<li value="{}">{} <small class="muted">retrieved {}</small></li>',
+        ((ref.number, _source_title(ref), ref.retrieved_on.isoformat()) for ref in refs),
+    )
+    count = text.plural(len(refs), "source")
+    return format_html(
+        '<details class="table-sources"><summary>Sources for this table ({})</summary><ol>{}</ol></details>',
+        count,
+        items,
+    )
+
+
+def _source_title(ref: SourceRef) -> SafeString:
+    url = _safe_url(ref.url)
+    publisher = f", {ref.publisher}" if ref.publisher else ""
+    if url is None:
+        return format_html("{}{}", ref.title, publisher)
+    return format_html('<a href="{}" rel="nofollow noopener">{}</a>{}', url, ref.title, publisher)
+
+
+@register.tag
+def citations(parser: template.base.Parser, token: template.base.Token) -> CitationsNode:
+    """`{% citations %}<table>...{% cite m "field" %}...</table>{% endcitations %}`: the citations inside are quiet
+    numbers (out of the tab order) and one disclosure after the table links their sources."""
+    nodelist = parser.parse(("endcitations",))
+    parser.delete_first_token()
+    return CitationsNode(nodelist)
 
 
 @register.filter
@@ -180,16 +254,15 @@ def plural_of(count: int, noun: str) -> str:
     return text.plural(count, noun)
 
 
-@register.simple_tag
-def price_cell(offering: Any, column: Any) -> SafeString:
+@register.simple_tag(takes_context=True)
+def price_cell(context: template.Context, offering: Any, column: Any) -> SafeString:
     """One pricing-table cell: '$0.10 / 1M [3]', not yet sourced, or not offered (a tier the provider lacks)."""
     cell = offering.cell(column)
     if cell.kind == "price":
+        citation = cite_source(context, cell.price.source)
         if cell.price.disputed:
-            return format_html(
-                "{} {} {}", text.format_price(cell.price.amount), source_link(cell.price.source), DISAGREE
-            )
-        return format_html("{} {}", text.format_price(cell.price.amount), source_link(cell.price.source))
+            return format_html("{} {} {}", text.format_price(cell.price.amount), citation, DISAGREE)
+        return format_html("{} {}", text.format_price(cell.price.amount), citation)
     if cell.kind == "not_offered":
         return mark_safe('<span class="not-offered">not offered</span>')
     return _unsourced()
@@ -214,3 +287,34 @@ def pair_url(slug_a: str, slug_b: str) -> str:
 def add_costs(value: Decimal, other: Decimal) -> Decimal:
     """Sum of two Decimal amounts (Django's `add` would go through int or float)."""
     return value + other
+
+
+@register.filter
+def machine_datetime(value: datetime.datetime | None) -> str:
+    """A `<time datetime>` value: ISO 8601 to the second in the current time zone (HTML allows at most
+    milliseconds, so microseconds are dropped)."""
+    if value is None:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.simple_tag
+def pair_key_figures(pair: PairFacts) -> tuple[keyfigures.KeyFigure, ...]:
+    """`{% pair_key_figures pair as figures %}`: the key-figure cards of a pair page (comparisons.keyfigures)."""
+    return keyfigures.key_figures(pair)
+
+
+@register.simple_tag
+def pair_verdict(figures: tuple[keyfigures.KeyFigure, ...], pair: PairFacts) -> str:
+    return keyfigures.verdict(figures, (pair.a.name, pair.b.name))
+
+
+@register.filter
+def no_headline_price(m: Any) -> SafeString:
+    """Why a model (facts.ModelFacts) shows no headline price: nothing sells it (a retired model, or no tracked
+    provider: "not offered" style), or its providers' standard prices are not yet sourced."""
+    if m.is_retired:
+        return mark_safe('<span class="not-offered">retired</span>')
+    if m.provider_count == 0:
+        return mark_safe('<span class="not-offered">no tracked provider</span>')
+    return _unsourced()

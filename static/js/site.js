@@ -31,7 +31,7 @@
     for (const [key, value] of kept) formData.append(key, value);
     // A change that leaves the URL as it is (a text field losing focus after its debounced
     // request already ran) would only push a duplicate history entry: skip it.
-    if (detail.elt.closest("[hx-push-url]")) {
+    if (detail.elt.closest("[data-hx-push-url]")) {
       const url = new URL(detail.path, window.location.href);
       for (const [key, value] of kept) url.searchParams.append(key, value);
       const current = new URLSearchParams(window.location.search).toString();
@@ -96,6 +96,18 @@
     closeList(parts);
     parts.list.replaceChildren();
   }
+
+  // The explorer's filters fold into a <details> on small screens (closed in the HTML, so nothing moves on a
+  // phone); on wide screens the stylesheet shows them anyway, and here they are opened for real, so the
+  // accessibility tree matches what is seen.
+  const WIDE = window.matchMedia("(min-width: 50rem)");
+  function openFiltersOnWideScreens() {
+    for (const box of document.querySelectorAll("details.filters-box")) {
+      if (WIDE.matches) box.open = true;
+    }
+  }
+  document.addEventListener("DOMContentLoaded", openFiltersOnWideScreens);
+  WIDE.addEventListener("change", openFiltersOnWideScreens);
 
   function enablePickers(root) {
     for (const box of root.querySelectorAll("[data-picker-search][hidden]")) box.hidden = false;

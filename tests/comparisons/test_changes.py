@@ -182,7 +182,10 @@ class TestChangesPage:
         apply(*[update_price(create_offering(), "input_price", Decimal("0.5")) for _ in range(30)], summary="Bulk")
         changeset = ChangeSet.objects.get()
 
-        assert "<summary>Show all 30 changes</summary>" in page_text(client)
+        listed = page_text(client)
+        assert "<summary>Show the first 25 of 30 changes</summary>" in listed
+        assert listed.count('<tr class="change-update') == 25  # the list page stays light
+        assert f'href="{reverse("comparisons:change-detail", args=[changeset.pk])}">All 30 changes' in listed
         assert "<summary>" not in page_text(client, reverse("comparisons:change-detail", args=[changeset.pk]))
 
     def test_no_change_yet_says_so(self, client):

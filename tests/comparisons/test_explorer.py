@@ -68,12 +68,22 @@ class TestListing:
         assert "$0.095" not in response.content.decode()
 
     def test_unknown_facts_are_marked_not_yet_sourced(self, client):
-        create_model(name="Mystery")
+        mystery = create_model(name="Mystery")
+        create_offering(model=mystery, input_price=None, output_price=None)
 
         html = client.get(URL, **HTMX).content.decode()
 
         # license, context, input, output, blended, release date
         assert html.count("not yet sourced") == 6
+
+    def test_prices_of_a_model_no_provider_serves_are_not_offered_rather_than_unsourced(self, client):
+        create_model(name="Mystery")
+
+        html = client.get(URL, **HTMX).content.decode()
+
+        # license, context, release date are unknown; input, output and blended do not exist anywhere
+        assert html.count("not yet sourced") == 3
+        assert html.count('<span class="not-offered">no provider</span>') == 3
 
     def test_result_count_and_empty_state(self, client):
         create_model(name="Alpha")
@@ -310,8 +320,8 @@ class TestHtmx:
 
         assert "<html" in html
         assert 'id="explorer-filters"' in html
-        assert 'hx-get="/models/"' in html
-        assert 'hx-push-url="true"' in html
+        assert 'data-hx-get="/models/"' in html
+        assert 'data-hx-push-url="true"' in html
         assert "Alpha" in html
 
     def test_history_restore_request_gets_the_full_page(self, client):
@@ -358,7 +368,7 @@ class TestPagination:
         html = first.content.decode()
         assert "<strong>120</strong> models, showing 1–50" in html
         assert 'href="/models/?capability=vision&amp;page=2"' in html
-        assert 'hx-get="/models/?capability=vision&amp;page=2"' in html
+        assert 'data-hx-get="/models/?capability=vision&amp;page=2"' in html
         assert "Page 1 of 3" in html
 
 

@@ -17,6 +17,8 @@ from tests.factories import create_benchmark, create_benchmark_result, create_mo
 pytestmark = pytest.mark.django_db
 
 SEED_URL = "/compare/llama-3-2-1b-vs-o4-mini/"
+# Above the sections: the key-figure cards (a visually hidden heading) and the verdict.
+PAIR_TOP = ["Key figures", "Verdict"]
 PAIR_SECTIONS = [
     "Specs",
     "Pricing and availability",
@@ -197,7 +199,7 @@ class TestPairPage:
     def test_sections_in_architecture_order(self, client):
         create_seed_pair()
         page = parse(client.get(SEED_URL))
-        assert page.headings == ["Llama 3.2 1B vs o4-mini", *PAIR_SECTIONS]
+        assert page.headings == ["Llama 3.2 1B vs o4-mini", *PAIR_TOP, *PAIR_SECTIONS]
 
     def test_head_tags(self, client):
         create_seed_pair()
@@ -360,7 +362,7 @@ def test_every_pair_of_a_ten_model_catalog_renders_with_all_sections(client):
         response = client.get(reverse("comparisons:detail", kwargs={"a": a, "b": b}))
         assert response.status_code == 200, (a, b)
         headings = parse(response).headings
-        assert headings[1:] == PAIR_SECTIONS, (a, b)
+        assert headings[1:] == [*PAIR_TOP, *PAIR_SECTIONS], (a, b)
         assert "Last reviewed" in response.content.decode()
 
 

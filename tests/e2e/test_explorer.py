@@ -162,3 +162,23 @@ def test_compare_asks_for_two_to_four_models(page, live_server, catalog):
 
     expect(page.locator("[data-compare-status]")).to_have_text("Tick two to four models to compare (1 ticked).")
     expect(page).to_have_url(re.compile(r"/models/$"))
+
+
+def test_on_a_phone_the_filters_fold_away_and_still_work(page, live_server, catalog):
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/models/")
+    search = page.get_by_label("Search", exact=True)
+    expect(search).to_be_hidden()  # the results come first; the filters wait under their summary
+    page.locator("details.filters-box > summary").click()
+    expect(search).to_be_visible()
+    page.get_by_label("Vision", exact=True).check()
+    expect(result_count(page)).to_have_text(re.compile(r"^\s*4 models\s*$"))
+    expect(page.locator("#filters-in-use")).to_have_text("(1 in use)")  # swapped out of band with the results
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_on_a_wide_screen_the_filters_are_open(page, live_server, catalog):
+    page.goto("/models/")
+    expect(page.get_by_label("Search", exact=True)).to_be_visible()
+    expect(page.locator("details.filters-box > summary")).to_be_hidden()
+    assert page.evaluate("document.querySelector('details.filters-box').open")
