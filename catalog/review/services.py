@@ -392,7 +392,8 @@ def _rows_for_repr(model: type[models.Model]) -> models.QuerySet:
             names += [
                 f"{f.name}__{g.name}" for g in f.related_model._meta.concrete_fields if g.is_relation and g.many_to_one
             ]
-    return model._default_manager.select_related(*names)
+    rows = model._default_manager.all()
+    return rows.select_related(*names) if names else rows  # a model without foreign keys joins nothing
 
 
 class _RowCache:
