@@ -229,10 +229,10 @@ def _where(offering: OfferingFacts) -> str:
 
 
 def _standard_prices(m: ModelFacts, offering: OfferingFacts) -> str:
-    """'o4-mini $1.10 / 1M input and $4.40 / 1M output on OpenAI API'."""
+    """'o4-mini costs $1.10 / 1M input and $4.40 / 1M output on OpenAI API'."""
     assert offering.input_price is not None and offering.output_price is not None
     return (
-        f"{m.name} {format_price(offering.input_price)} input and {format_price(offering.output_price)} output "
+        f"{m.name} costs {format_price(offering.input_price)} input and {format_price(offering.output_price)} output "
         f"{_where(offering)}"
     )
 

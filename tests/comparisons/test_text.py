@@ -187,8 +187,8 @@ class TestPriceStatements:
         a = mf("Alpha", offerings=(offer("Dear", "5", "5"), offer("Cheap", "1", "1")))
         b = mf("Beta", offerings=(offer("Only", "2", "2"),))
         sentence = text.price_summary_sentence(a, b)
-        assert "Alpha $1.00 / 1M input and $1.00 / 1M output on Cheap" in sentence
-        assert "Beta $2.00 / 1M input and $2.00 / 1M output on Only" in sentence
+        assert "Alpha costs $1.00 / 1M input and $1.00 / 1M output on Cheap" in sentence
+        assert "Beta costs $2.00 / 1M input and $2.00 / 1M output on Only" in sentence
 
     def test_offering_without_output_price_is_not_the_cheapest(self):
         a = mf("Alpha", offerings=(offer("Half", "0.01", None), offer("Full", "1", "1")))
@@ -433,7 +433,7 @@ class TestSeedPair:
     def test_blended_difference_is_85_cents(self):
         p = seed_pair()
         assert text.blended_difference(p) == D("0.85")
-        assert "o4-mini $0.50 / 1M input and $2.00 / 1M output on Replicate API" in " ".join(text.summary(p))
+        assert "o4-mini costs $0.50 / 1M input and $2.00 / 1M output on Replicate API" in " ".join(text.summary(p))
 
     def test_meta_description_states_the_facts_in_160_characters(self):
         description = text.meta_description(seed_pair())
