@@ -365,17 +365,20 @@ class PriceHistoryRow:
 
 
 def price_history(slug: str) -> list[PriceHistoryRow]:
-    """Applied price changes of a model's price rows (removed rows and offerings included), newest first.
-
-    Bounded queries: the model, its offerings (live and removed), the items with their live provider.
-    """
+    """Applied price changes of a model's price rows (removed rows and offerings included), newest first."""
     model_id = LanguageModel.objects.filter(slug=slug).values_list("pk", flat=True).first()
-    if model_id is None:
-        return []
+    return [] if model_id is None else model_price_history(model_id)
+
+
+def model_price_history(model_id: int, live_offering_ids: Iterable[int] | None = None) -> list[PriceHistoryRow]:
+    """`price_history` for a model whose id (and live offerings' ids, when the page has them) are known.
+
+    Bounded queries: its removed offerings (and its live ones unless given), the items with their live provider.
+    """
     live_provider = Price.objects.filter(pk=OuterRef("object_id")).values("offering__provider__name")[:1]
     items = list(
         ChangeItem.objects.applied()
-        .prices_of_model(model_id)
+        .prices_of_model(model_id, live_offering_ids)
         .touching_prices()
         .select_related("changeset", "content_type")
         .annotate(provider_name=Subquery(live_provider))

@@ -227,7 +227,7 @@ def model_detail(request: HttpRequest, slug: str) -> TemplateResponse:
         "page": single.page,
         "picker": PairPickerForm(initial={"a": model.slug}),
         "chart": charts.price_chart([model]),
-        "price_history": changelog.price_history(slug),
+        "price_history": changelog.model_price_history(model.pk, [o.pk for o in model.offerings]),
         "related": related.related_comparisons([model], limit=6),
         "meta": _meta(
             request,

@@ -309,9 +309,9 @@ class TestQueryCounts:
             reprice(offering, input_price=str(2 + n))
         url = reverse("comparisons:model-detail", args=["priced"])
         client.get(url)
-        # +1 for the offerings' price rows, +1 for the price history's list of removed offerings,
-        # +1 for the open disagreements between sources on the model's rows
-        with django_assert_max_num_queries(15):
+        # the page's facts (5), the open disagreements, the history's removed offerings and its items, the
+        # related comparisons (one query)
+        with django_assert_max_num_queries(9):
             response = client.get(url)
         assert len(response.context["price_history"]) == changes
 
