@@ -319,13 +319,13 @@ CHANGES_PAGE_SIZE = 20
 @require_safe
 def changes(request: HttpRequest) -> TemplateResponse:
     """The public changelog: applied change sets, newest first."""
-    page = Paginator(ChangeSet.objects.applied().with_items(), CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(ChangeSet.objects.applied(), CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
     path = reverse("comparisons:changes")
     if page.number > 1:
         path += f"?page={page.number}"
     context = {
         "page": page,
-        "changesets": changelog.changelog_sets(page.object_list),
+        "changesets": changelog.recent_changesets(page.object_list),
         "meta": _meta(
             request,
             "Catalog changes",
@@ -339,16 +339,21 @@ def changes(request: HttpRequest) -> TemplateResponse:
 
 @require_safe
 def change_detail(request: HttpRequest, pk: int) -> TemplateResponse:
-    changeset = changelog.applied_changeset(pk)
-    if changeset is None:
+    found = changelog.applied_changeset(pk, request.GET.get("page"))
+    if found is None:
         raise Http404("No such applied change set.")
+    changeset, rows = found
+    path = changeset.url
+    if rows.number > 1:
+        path += f"?page={rows.number}"
     context = {
         "changeset": changeset,
+        "rows": rows,
         "meta": _meta(
             request,
             f"Change set #{changeset.pk}: {changeset.title}",
             f"Applied {changeset.applied_at:%Y-%m-%d}: {changeset.counts}.",
-            changeset.url,
+            path,
         ),
     }
     return TemplateResponse(request, "comparisons/change_detail.html", context)

@@ -84,6 +84,12 @@ class ChangeSetQuerySet(models.QuerySet):
         items = ChangeItem.objects.select_related("content_type", "source").order_by("id")
         return self.prefetch_related(Prefetch("items", queryset=items))
 
+    def with_first_items(self, limit: int) -> ChangeSetQuerySet:
+        """Each set's first `limit` items, as the list `first_items`: one windowed query, so a list of sets
+        costs the same whatever their sizes. (A list attribute: a sliced prefetch cannot back `items`.)"""
+        items = ChangeItem.objects.select_related("content_type", "source").order_by("id")[:limit]
+        return self.prefetch_related(Prefetch("items", queryset=items, to_attr="first_items"))
+
 
 class ChangeSet(models.Model):
     """A group of proposed catalog changes by one author, reviewed and applied as a whole."""
