@@ -303,9 +303,9 @@ class TestQueryCounts:
                 *remove_offering(create_offering()),
             )
         client.get(CHANGES)  # warm per-process caches (content types)
-        # count, page of sets, their first items (with sources), their totals, then per kind of row named:
-        # offerings, models, providers, organizations
-        with django_assert_max_num_queries(9):
+        # the revision, count, page of sets, their first items (with sources), their totals, then per kind
+        # of row named: offerings, models, providers, organizations
+        with django_assert_max_num_queries(10):
             response = client.get(CHANGES)
         assert response.status_code == 200
         assert response.content.decode().count('class="changeset"') == min(sets, 20)
@@ -316,7 +316,7 @@ class TestQueryCounts:
         for n in range(sets):
             reprice(offering, input_price=str(2 + n))
         client.get(reverse("comparisons:changes-feed"))
-        with django_assert_max_num_queries(4):
+        with django_assert_max_num_queries(5):  # the revision, sets, first items, totals, a kind of row
             client.get(reverse("comparisons:changes-feed"))
 
     @pytest.mark.parametrize("changes", [1, 30])
@@ -327,9 +327,9 @@ class TestQueryCounts:
             reprice(offering, input_price=str(2 + n))
         url = reverse("comparisons:model-detail", args=["priced"])
         client.get(url)
-        # the page's facts (5), the open disagreements, the history's removed offerings and its items, the
-        # related comparisons (one query)
-        with django_assert_max_num_queries(9):
+        # the revision, the page's facts (5), the open disagreements, the history's removed offerings and
+        # its items, the related comparisons (one query)
+        with django_assert_max_num_queries(10):
             response = client.get(url)
         assert len(response.context["price_history"]) == changes
 

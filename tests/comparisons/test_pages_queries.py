@@ -20,13 +20,14 @@ pytestmark = pytest.mark.django_db
 # their rows; the live offerings come from the facts) + the open disagreements between sources on its rows;
 # provider: provider, its offerings, their price rows, provenance;
 # home: popular pairs, model count, newest models, makers, recent changes.
+# Each page also reads the catalog revision once, inside its snapshot (comparisons/snapshot.py).
 MAX_QUERIES = {
-    "pair": 6,
-    "model": 9,
-    "provider": 5,
-    "providers": 1,
-    "home": 5,
-    "compare": 2,
+    "pair": 7,
+    "model": 10,
+    "provider": 6,
+    "providers": 2,
+    "home": 6,
+    "compare": 3,
 }
 
 
