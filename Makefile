@@ -12,7 +12,7 @@ MANAGE := $(PY) manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup run migrate demo otp test test-e2e lint format clean bench
+.PHONY: help setup run migrate demo otp test test-e2e lint format clean bench loadtest
 
 help:
 	@echo "make run   - set up, migrate, load the demo catalog, serve http://127.0.0.1:8000 (SQLite)"
@@ -20,6 +20,7 @@ help:
 	@echo "make test  - run the test suite (set DATABASE_URL for PostgreSQL)"
 	@echo "make lint  - ruff check + format check"
 	@echo "make bench - load-test every public page with wrk at 50 and 2,000 models (PostgreSQL, ~10 min)"
+	@echo "make loadtest - 64 connections over a page/fragment/API mix, then while publishing a price change a second"
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -69,6 +70,11 @@ format: setup
 bench: setup
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) benchmarks/bench.py
+
+# The same database and server as `make bench` (BENCH_DATABASE_URL, BENCH_PORT); benchmarks/loadtest.py.
+loadtest: setup
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) benchmarks/loadtest.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) staticfiles
