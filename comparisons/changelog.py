@@ -260,7 +260,9 @@ class _Lookups:
             (Price, "offering__model__slug"),
         ):
             pks = ids.pop(model, set())
-            self.model_slug_of[model] = dict(model.objects.filter(pk__in=pks).values_list("pk", path)) if pks else {}
+            # No ordering: the default one joins the provider and sorts, for a plain lookup by primary key.
+            rows = model.objects.filter(pk__in=pks).order_by().values_list("pk", path) if pks else []
+            self.model_slug_of[model] = dict(rows)
         self.rows: dict[tuple[type[models.Model], int], models.Model] = {}
         for model, pks in ids.items():
             for pk, obj in model._default_manager.in_bulk(pks).items():
