@@ -320,6 +320,12 @@ class LanguageModel(VersionedModel):
     class Meta:
         ordering = ["name"]
         verbose_name = "language model"
+        # The orders public pages list models in, so the first rows come from an index scan, not a sort of
+        # every model: newest first (home, related comparisons) and by name (the explorer's default).
+        indexes = [
+            models.Index(F("release_date").desc(nulls_last=True), "name", "slug", name="model_newest_idx"),
+            models.Index(fields=["name", "slug"], name="model_name_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(slug__contains="-vs-"), name="model_slug_without_vs"),
             models.CheckConstraint(
