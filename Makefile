@@ -20,7 +20,7 @@ LIGHTHOUSE_VERSION := 12.2.3
 VNU_STAMP := $(NPM_TOOLS)/.vnu-jar-$(VNU_VERSION)
 LIGHTHOUSE_STAMP := $(NPM_TOOLS)/.lighthouse-$(LIGHTHOUSE_VERSION)
 
-.PHONY: help setup run migrate demo snapshot otp test test-e2e lint format clean bench audit audit-tools
+.PHONY: help setup run migrate demo snapshot otp test test-e2e lint format clean bench loadtest audit audit-tools
 
 help:
 	@echo "make run   - set up, migrate, load the demo catalog, serve http://127.0.0.1:8000 (SQLite)"
@@ -29,6 +29,7 @@ help:
 	@echo "make test  - run the test suite (set DATABASE_URL for PostgreSQL)"
 	@echo "make lint  - ruff check + format check"
 	@echo "make bench - load-test every public page with wrk at 50 and 2,000 models (PostgreSQL, ~10 min)"
+	@echo "make loadtest - 64 connections over a page/fragment/API mix, then while publishing a price change a second"
 	@echo "make audit - Lighthouse scores of every kind of page, mobile and desktop, production settings (~6 min)"
 
 $(UV):
@@ -107,6 +108,11 @@ format: setup
 bench: setup
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) benchmarks/bench.py
+
+# The same database and server as `make bench` (BENCH_DATABASE_URL, BENCH_PORT); benchmarks/loadtest.py.
+loadtest: setup
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) benchmarks/loadtest.py
 
 # Lighthouse (mobile and desktop presets) on every kind of page against gunicorn with production settings and the
 # demo catalog in a temporary SQLite database (benchmarks/audit.py); Chromium at CHROME_PATH (/usr/bin/chromium).

@@ -57,6 +57,8 @@ def server_env() -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": DATABASE_URL,
         "DJANGO_LOG_LEVEL": "ERROR",
+        # Plain http on loopback: production settings otherwise (a TLS proxy does the redirect in production).
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
     }
     return env
 
@@ -81,6 +83,18 @@ def recreate_database() -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name}")
+
+
+def drop_database() -> None:
+    """Leave nothing behind: the benchmark database goes when the run ends, however it ends."""
+    import psycopg
+
+    parts = urlsplit(DATABASE_URL)
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        return
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def prepare(models: int, providers: int) -> str:
@@ -120,11 +134,14 @@ class Server:
         sys.exit("gunicorn did not answer /healthz")
 
     def __exit__(self, *exc) -> None:
-        self.process.send_signal(signal.SIGTERM)
+        # The whole process group (its own session): the master and every worker, even if the master hangs.
+        group = os.getpgid(self.process.pid)
+        os.killpg(group, signal.SIGTERM)
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(group, signal.SIGKILL)
+            self.process.wait()
 
 
 @dataclass
@@ -244,6 +261,24 @@ def main() -> int:
     notes: list[str] = []
     failures: list[str] = []
     probes: dict[int, dict] = {}
+    try:
+        measure(table, baseline, notes, failures, probes)
+    finally:
+        drop_database()
+    for (label, mode), by_size in table.items():
+        for models, result in by_size.items():
+            if result.errors:
+                failures.append(f"{label} {mode} at {models} models: {result.errors} errors")
+
+    print(render(table, baseline, probes, notes, time.monotonic() - started))
+    if failures:
+        print("\nFAILURES:\n" + "\n".join(failures))
+        return 1
+    return 0
+
+
+def measure(table, baseline, notes, failures, probes) -> None:
+    """Every size: prepare the database, serve it, measure every page in every mode."""
     for models, providers in SIZES:
         print(f"preparing {models} models / {providers} providers", file=sys.stderr, flush=True)
         notes.append(f"{models} models: {prepare(models, providers)}")
@@ -272,16 +307,6 @@ def main() -> int:
                 if result.errors:
                     failures.append(f"{label} at {STRESS_CONNECTIONS} connections: {result.errors} errors")
         probes[models] = probe([(label, path) for label, path, headers in targets if not headers])
-    for (label, mode), by_size in table.items():
-        for models, result in by_size.items():
-            if result.errors:
-                failures.append(f"{label} {mode} at {models} models: {result.errors} errors")
-
-    print(render(table, baseline, probes, notes, time.monotonic() - started))
-    if failures:
-        print("\nFAILURES:\n" + "\n".join(failures))
-        return 1
-    return 0
 
 
 def render(table, baseline, probes, notes, elapsed: float) -> str:

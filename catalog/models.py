@@ -333,6 +333,12 @@ class LanguageModel(VersionedModel):
     class Meta:
         ordering = ["name"]
         verbose_name = "language model"
+        # The orders public pages list models in, so the first rows come from an index scan, not a sort of
+        # every model: newest first (home, related comparisons) and by name (the explorer's default).
+        indexes = [
+            models.Index(F("release_date").desc(nulls_last=True), "name", "slug", name="model_newest_idx"),
+            models.Index(fields=["name", "slug"], name="model_name_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(slug__contains="-vs-"), name="model_slug_without_vs"),
             models.CheckConstraint(
@@ -898,9 +904,13 @@ class SourceDisagreementQuerySet(models.QuerySet):
         return self.filter(change_item__changeset__state__in=ChangeSet.PENDING_STATES)
 
     def for_objects(self, objects: list[models.Model]) -> SourceDisagreementQuerySet:
-        condition = Q()
+        """Disagreements on any field of these rows: one IN list per kind of row (the target index)."""
+        by_type: dict[int, list[int]] = {}
         for obj in objects:
-            condition |= Q(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+            by_type.setdefault(ContentType.objects.get_for_model(obj).pk, []).append(obj.pk)
+        condition = Q()
+        for ct_id, ids in by_type.items():
+            condition |= Q(content_type_id=ct_id, object_id__in=ids)
         return self.filter(condition) if objects else self.none()
 
 

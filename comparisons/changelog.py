@@ -5,8 +5,9 @@ what changed (old -> new) and which source backs it. Nobody's comments are read 
 reviewed a change: the accounts are internal, and "applied" already means a second person approved it.
 
 Queries are bounded by the schema, not by the number of change sets or items: the page of change sets,
-their items (one prefetch), then one query per kind of row the items name (to link or to name them),
-and one for the sources items name for single fields.
+their first items (one windowed prefetch) and their totals (one grouped query), then one query per kind of
+row the items name (to link or to name them), and one for the sources items name for single fields. A
+set's own page shows its items a page at a time.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from catalog.models import (
@@ -41,8 +44,11 @@ EMPTY = "—"
 TOKEN_FIELDS = frozenset({"context_window", "max_output_tokens", "context_threshold"})
 PARAMETER_FIELDS = frozenset({"parameter_count", "active_parameter_count"})
 LONG_TEXT = 200
-# A change set with more rows than this shows them folded (in <details>), so a bulk load does not bury the rest.
-FOLD_AFTER = 25
+# The list of change sets shows each set's first rows and links to the set's page for the rest, so a bulk
+# load does not bury the rest and the page (and its cached copy) stays the same size however large the sets
+# are; a set's own page shows its rows in pages of ENTRIES_PER_PAGE.
+ENTRIES_ON_LIST = 10
+ENTRIES_PER_PAGE = 500
 
 
 # -- price changes -----------------------------------------------------------------------------------------
@@ -167,12 +173,36 @@ class ChangeEntry:
 
 
 @dataclass(frozen=True)
+class SetTotals:
+    """Counts over every item of a change set, not only the entries a page shows."""
+
+    create: int = 0
+    update: int = 0
+    delete: int = 0
+    price_changes: int = 0
+
+    @property
+    def items(self) -> int:
+        return self.create + self.update + self.delete
+
+
+@dataclass(frozen=True)
 class ChangelogSet:
     pk: int
     summary: str
     applied_at: datetime.datetime
-    entries: tuple[ChangeEntry, ...]
+    entries: tuple[ChangeEntry, ...]  # all of them, or the first ones (see `more`)
     reverts: int | None = None
+    totals: SetTotals | None = None  # None: `entries` is the whole set
+
+    @property
+    def entry_count(self) -> int:
+        return self.totals.items if self.totals is not None else len(self.entries)
+
+    @property
+    def more(self) -> int:
+        """How many of the set's rows this page leaves to the set's own page."""
+        return self.entry_count - len(self.entries)
 
     @property
     def anchor(self) -> str:
@@ -186,16 +216,9 @@ class ChangelogSet:
     def title(self) -> str:
         return self.summary or f"Change set #{self.pk}"
 
-    @property
-    def is_long(self) -> bool:
-        return len(self.entries) > FOLD_AFTER
-
-    @property
-    def folded_entries(self) -> tuple[ChangeEntry, ...]:
-        """What the list page shows of a long set, folded: its first rows (its own page shows them all)."""
-        return self.entries[:FOLD_AFTER]
-
     def count(self, action: str) -> int:
+        if self.totals is not None:
+            return getattr(self.totals, action)
         return sum(1 for e in self.entries if e.action == action)
 
     @property
@@ -210,6 +233,8 @@ class ChangelogSet:
 
     @property
     def price_change_count(self) -> int:
+        if self.totals is not None:
+            return self.totals.price_changes
         return sum(e.price_change_count for e in self.entries)
 
 
@@ -235,7 +260,9 @@ class _Lookups:
             (Price, "offering__model__slug"),
         ):
             pks = ids.pop(model, set())
-            self.model_slug_of[model] = dict(model.objects.filter(pk__in=pks).values_list("pk", path)) if pks else {}
+            # No ordering: the default one joins the provider and sorts, for a plain lookup by primary key.
+            rows = model.objects.filter(pk__in=pks).order_by().values_list("pk", path) if pks else []
+            self.model_slug_of[model] = dict(rows)
         self.rows: dict[tuple[type[models.Model], int], models.Model] = {}
         for model, pks in ids.items():
             for pk, obj in model._default_manager.in_bulk(pks).items():
@@ -327,28 +354,80 @@ def _field_sources(item: ChangeItem, lookups: _Lookups) -> tuple[FieldSource, ..
     )
 
 
-def changelog_sets(changesets: Iterable[ChangeSet]) -> list[ChangelogSet]:
-    """Applied change sets (fetched `with_items()`) worded for the public pages and the feed."""
-    changesets = list(changesets)
-    items = [item for changeset in changesets for item in changeset.items.all()]
-    lookups = _Lookups(items)
+def set_totals(changeset_ids: list[int]) -> dict[int, SetTotals]:
+    """Per change set: its items by action and its price changes, in one grouped query."""
+    if not changeset_ids:
+        return {}
+    price_type = ContentType.objects.get_for_model(Price)
+    # A price change is an update of a price row's amount (proposals hold only fields that changed).
+    price_change = Q(action=ChangeItem.Action.UPDATE, content_type=price_type, changes__has_key="usd_per_million")
+    rows = (
+        ChangeItem.objects.filter(changeset_id__in=changeset_ids)
+        .order_by()
+        .values("changeset_id", "action")
+        .annotate(n=Count("pk"), prices=Count("pk", filter=price_change))
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"price_changes": 0})
+    for row in rows:
+        of_set = counts[row["changeset_id"]]
+        of_set[row["action"]] = row["n"]
+        of_set["price_changes"] += row["prices"]
+    return {pk: SetTotals(**counts[pk]) for pk in changeset_ids}
+
+
+def changelog_sets(changesets: Iterable[ChangeSet], *, limited: bool = False) -> list[ChangelogSet]:
+    """Applied change sets (fetched `with_items()`) worded for the public pages and the feed.
+
+    `limited`: they were fetched `with_first_items()`, so their totals come from the database (one query).
+    """
+    changesets = [c for c in changesets if c.state == ChangeSet.State.APPLIED]
+    items_of = {c.pk: c.first_items if limited else list(c.items.all()) for c in changesets}
+    lookups = _Lookups([item for items in items_of.values() for item in items])
+    totals = set_totals([c.pk for c in changesets]) if limited else {}
     return [
         ChangelogSet(
             pk=changeset.pk,
             summary=changeset.summary,
             applied_at=changeset.applied_at,
-            entries=tuple(_entry(item, lookups) for item in changeset.items.all()),
+            entries=tuple(_entry(item, lookups) for item in items_of[changeset.pk]),
             reverts=changeset.reverts_id,
+            totals=totals.get(changeset.pk),
         )
         for changeset in changesets
-        if changeset.state == ChangeSet.State.APPLIED
     ]
 
 
-def applied_changeset(pk: int) -> ChangelogSet | None:
-    """One applied change set for its own page; None for any other state (drafts stay private)."""
-    found = changelog_sets(ChangeSet.objects.applied().filter(pk=pk).with_items())
-    return found[0] if found else None
+def recent_changesets(queryset: models.QuerySet[ChangeSet], *, entries: int = ENTRIES_ON_LIST) -> list[ChangelogSet]:
+    """A page of applied change sets, each with its first `entries` rows and its totals: the same number of
+    queries and about the same size whatever the sets hold."""
+    return changelog_sets(queryset.with_first_items(entries), limited=True)
+
+
+def applied_changeset(pk: int, page: int | str | None = 1) -> tuple[ChangelogSet, Page] | None:
+    """One applied change set for its own page, ENTRIES_PER_PAGE rows at a time, with the page of rows;
+    None for any other state (drafts stay private)."""
+    changeset = ChangeSet.objects.applied().filter(pk=pk).first()
+    if changeset is None:
+        return None
+    totals = set_totals([changeset.pk])[changeset.pk]
+    # Paged over the known total (no COUNT query), then only that slice of items is read.
+    rows = Paginator(range(totals.items), ENTRIES_PER_PAGE).get_page(page)
+    start = rows.start_index() - 1 if totals.items else 0
+    items = list(
+        ChangeItem.objects.filter(changeset=changeset)
+        .select_related("content_type", "source")
+        .order_by("id")[start : start + ENTRIES_PER_PAGE]
+    )
+    lookups = _Lookups(items)
+    found = ChangelogSet(
+        pk=changeset.pk,
+        summary=changeset.summary,
+        applied_at=changeset.applied_at,
+        entries=tuple(_entry(item, lookups) for item in items),
+        reverts=changeset.reverts_id,
+        totals=totals,
+    )
+    return found, rows
 
 
 # -- price history on a model's page -------------------------------------------------------------------------
@@ -370,17 +449,20 @@ class PriceHistoryRow:
 
 
 def price_history(slug: str) -> list[PriceHistoryRow]:
-    """Applied price changes of a model's price rows (removed rows and offerings included), newest first.
-
-    Bounded queries: the model, its offerings (live and removed), the items with their live provider.
-    """
+    """Applied price changes of a model's price rows (removed rows and offerings included), newest first."""
     model_id = LanguageModel.objects.filter(slug=slug).values_list("pk", flat=True).first()
-    if model_id is None:
-        return []
+    return [] if model_id is None else model_price_history(model_id)
+
+
+def model_price_history(model_id: int, live_offering_ids: Iterable[int] | None = None) -> list[PriceHistoryRow]:
+    """`price_history` for a model whose id (and live offerings' ids, when the page has them) are known.
+
+    Bounded queries: its removed offerings (and its live ones unless given), the items with their live provider.
+    """
     live_provider = Price.objects.filter(pk=OuterRef("object_id")).values("offering__provider__name")[:1]
     items = list(
         ChangeItem.objects.applied()
-        .prices_of_model(model_id)
+        .prices_of_model(model_id, live_offering_ids)
         .touching_prices()
         .select_related("changeset", "content_type")
         .annotate(provider_name=Subquery(live_provider))

@@ -138,6 +138,7 @@ class OfferingFacts:
     sources: dict[str, SourceRef] = field(default_factory=dict, compare=False)
     provider_kind_code: str = ""  # Provider.Kind value; provider_kind is its label
     disputed: frozenset[str] = field(default=frozenset(), compare=False)  # fields sources disagree on
+    pk: int | None = field(default=None, compare=False)
 
     def price(self, dimension: str, tier: str = STANDARD, threshold: int = 0) -> Decimal | None:
         for row in self.prices:
@@ -285,6 +286,9 @@ class ModelFacts:
     organization_slug: str = ""
     url: str = ""
     disputed: frozenset[str] = field(default=frozenset(), compare=False)  # fields sources disagree on
+    # Row ids, for the page's other lookups (related comparisons, price history) to skip a join or a query.
+    pk: int | None = field(default=None, compare=False)
+    organization_id: int | None = field(default=None, compare=False)
 
     def source(self, name: str) -> SourceRef | None:
         return self.sources.get(name)
@@ -597,6 +601,7 @@ def _offering_facts(
         served_max_output_tokens=offering.max_output_tokens or model.max_output_tokens,
         sources=numbering.cite_fields(offering_ct, offering, OFFERING_FIELDS) if cite and numbering else {},
         disputed=frozenset(name for ct, pk, name in disputed if (ct, pk) == (offering_ct, offering.pk)),
+        pk=offering.pk,
     )
 
 
@@ -653,6 +658,8 @@ def _model_facts(
         organization_name=model.organization.name,
         organization_label=model.organization.label,
         organization_slug=model.organization.slug,
+        pk=model.pk,
+        organization_id=model.organization_id,
         family=model.family,
         description=model.description,
         release_date=model.release_date,

@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from catalog.models import BenchmarkResult, ChangeItem, ChangeSet, LanguageModel, Offering
 
-from .changelog import ChangeEntry, ChangelogSet, FieldChange, changelog_sets
+from .changelog import ChangeEntry, ChangelogSet, FieldChange, recent_changesets
 
 FEED_SIZE = 20
 # Lines of changes per feed entry; a bulk load links to its page for the rest.
@@ -49,7 +49,7 @@ class ChangesFeed(Feed):
     description = "Reviewed changes to the catalog of language models, providers and prices, newest first."
 
     def items(self) -> list[ChangelogSet]:
-        return changelog_sets(ChangeSet.objects.applied().with_items()[:FEED_SIZE])
+        return recent_changesets(ChangeSet.objects.applied()[:FEED_SIZE], entries=DESCRIPTION_LINES)
 
     def item_title(self, item: ChangelogSet) -> str:
         return f"#{item.pk}: {item.title}"
@@ -57,7 +57,7 @@ class ChangesFeed(Feed):
     def item_description(self, item: ChangelogSet) -> str:
         """HTML, every stored string escaped; the XML writer escapes it once more for the feed."""
         lines = [_entry_line(entry) for entry in item.entries[:DESCRIPTION_LINES]]
-        more = len(item.entries) - len(lines)
+        more = item.entry_count - len(lines)
         return format_html(
             "<p>{}</p><ul>{}</ul>{}",
             item.counts,

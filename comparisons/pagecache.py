@@ -53,17 +53,17 @@ class Revision:
         return self.updated_at.timestamp() if self.updated_at else None
 
 
-def _read_revision() -> Revision:
+def read_revision(using: str | None = None) -> Revision:
     from catalog.models import CatalogRevision
 
-    row = CatalogRevision.objects.filter(pk=1).values_list("number", "updated_at").first()
+    row = CatalogRevision.objects.using(using).filter(pk=1).values_list("number", "updated_at").first()
     return Revision(*row) if row else Revision(0, None)
 
 
 class RevisionMemo:
     """The catalog revision as this process last read it, re-read at most once per `ttl` seconds."""
 
-    def __init__(self, read: Callable[[], Revision] = _read_revision, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, read: Callable[[], Revision] = read_revision, clock: Callable[[], float] = time.monotonic):
         self.read = read
         self.clock = clock
         self._value: Revision | None = None
@@ -233,9 +233,12 @@ class PageCacheMiddleware:
             response["X-Page-Cache"] = "hit"
         else:
             response = self.get_response(request)
-            if not self._storable(response):
+            # The body was read at the revision its header names (comparisons.snapshot); a page read at
+            # another revision than this process's memo (an apply committed meanwhile) is not stored under
+            # the memo's key, nor given its validators.
+            if not self._storable(response) or response.get(REVISION_HEADER) != str(revision.number):
                 response.headers.setdefault("Cache-Control", "private, no-cache")
-                return response
+                return _without_body_for_head(request, response)
             self._validators(response, etag, revision)
             entry = Entry(
                 status=response.status_code,

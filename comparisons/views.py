@@ -249,7 +249,7 @@ def model_detail(request: HttpRequest, slug: str) -> TemplateResponse:
         "page": single.page,
         "picker": PairPickerForm(initial={"a": model.slug}),
         "chart": charts.price_chart([model]),
-        "price_history": changelog.price_history(slug),
+        "price_history": changelog.model_price_history(model.pk, [o.pk for o in model.offerings]),
         "related": related.related_comparisons([model], limit=6),
         "meta": _meta(
             request,
@@ -417,13 +417,13 @@ CHANGES_PAGE_SIZE = 20
 @require_safe
 def changes(request: HttpRequest) -> TemplateResponse:
     """The public changelog: applied change sets, newest first."""
-    page = Paginator(ChangeSet.objects.applied().with_items(), CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(ChangeSet.objects.applied(), CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
     path = reverse("comparisons:changes")
     if page.number > 1:
         path += f"?page={page.number}"
     context = {
         "page": page,
-        "changesets": changelog.changelog_sets(page.object_list),
+        "changesets": changelog.recent_changesets(page.object_list),
         "meta": _meta(
             request,
             seo.paged("Catalog changes", page.number),
@@ -440,16 +440,23 @@ def changes(request: HttpRequest) -> TemplateResponse:
 
 @require_safe
 def change_detail(request: HttpRequest, pk: int) -> TemplateResponse:
-    changeset = changelog.applied_changeset(pk)
-    if changeset is None:
+    found = changelog.applied_changeset(pk, request.GET.get("page"))
+    if found is None:
         raise Http404("No such applied change set.")
+    changeset, rows = found
+    path = changeset.url
+    if rows.number > 1:
+        path += f"?page={rows.number}"
     context = {
         "changeset": changeset,
+        "rows": rows,
         "meta": _meta(
             request,
-            seo.clip(seo.changeset_title(changeset.pk, changeset.title), seo.TITLE_LIMIT),
-            seo.clip(f"Change set #{changeset.pk}, applied {changeset.applied_at:%Y-%m-%d}: {changeset.counts}."),
-            changeset.url,
+            seo.clip(seo.paged(seo.changeset_title(changeset.pk, changeset.title), rows.number), seo.TITLE_LIMIT),
+            seo.clip(
+                seo.paged(f"Change set #{changeset.pk}, applied {changeset.applied_at:%Y-%m-%d}: {changeset.counts}.", rows.number)
+            ),
+            path,
         ),
     }
     return TemplateResponse(request, "comparisons/change_detail.html", context)

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     # Keeps the last good copy of each public page, served when the database is down (config/stale.py).
     "config.stale.StaleCopyMiddleware",
     "config.db_router.ReplicaRoutingMiddleware",
+    # After the router: a public read runs in one snapshot of its database and names its catalog revision.
+    "comparisons.snapshot.RevisionSnapshotMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

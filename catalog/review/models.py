@@ -8,6 +8,7 @@ catalog entities by app label only, so this module imports nothing from `catalog
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -82,6 +83,12 @@ class ChangeSetQuerySet(models.QuerySet):
     def with_items(self) -> ChangeSetQuerySet:
         items = ChangeItem.objects.select_related("content_type", "source").order_by("id")
         return self.prefetch_related(Prefetch("items", queryset=items))
+
+    def with_first_items(self, limit: int) -> ChangeSetQuerySet:
+        """Each set's first `limit` items, as the list `first_items`: one windowed query, so a list of sets
+        costs the same whatever their sizes. (A list attribute: a sliced prefetch cannot back `items`.)"""
+        items = ChangeItem.objects.select_related("content_type", "source").order_by("id")[:limit]
+        return self.prefetch_related(Prefetch("items", queryset=items, to_attr="first_items"))
 
 
 class ChangeSet(models.Model):
@@ -311,13 +318,16 @@ class ChangeItemQuerySet(models.QuerySet):
     def applied(self) -> ChangeItemQuerySet:
         return self.filter(changeset__state=ChangeSet.State.APPLIED)
 
-    def prices_of_model(self, model_id: int) -> ChangeItemQuerySet:
+    def prices_of_model(self, model_id: int, live_offering_ids: Iterable[int] | None = None) -> ChangeItemQuerySet:
         """Items on the price rows of one language model's offerings: live rows, and removed ones whose
-        delete item names one of its offerings (live or removed). Two small queries to list the offerings."""
+        delete item names one of its offerings (live or removed). Two small queries to list the offerings;
+        one when the caller already has the live offerings' ids."""
         offering, price = _offering_model(), apps.get_model("catalog", "Price")
         price_type = ContentType.objects.get_for_model(price)
         offering_type = ContentType.objects.get_for_model(offering)
-        offering_ids = set(offering.objects.filter(model_id=model_id).values_list("pk", flat=True))
+        if live_offering_ids is None:
+            live_offering_ids = offering.objects.filter(model_id=model_id).values_list("pk", flat=True)
+        offering_ids = set(live_offering_ids)
         offering_ids |= set(
             ChangeItem.objects.filter(
                 content_type=offering_type, action=ChangeItem.Action.DELETE, changes__model__0=model_id

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from catalog.models import ChangeSet, LanguageModel, Offering, Price
 from catalog.review.services import NewRef, ProposedChange, changeset_approve, changeset_create_applied, system_user
+from comparisons import changelog
 from comparisons.changelog import format_percent_change, price_change
 from tests.catalog.workflow_support import create_editor, create_reviewer, propose_price, submitted_price_change
 from tests.factories import create_model, create_offering, create_provider, create_source, offering_price
@@ -178,15 +179,29 @@ class TestChangesPage:
             client
         )
 
-    def test_a_large_set_is_folded_behind_details(self, client):
+    def test_a_large_set_shows_its_first_rows_and_links_to_its_page_for_the_rest(self, client):
         apply(*[update_price(create_offering(), "input_price", Decimal("0.5")) for _ in range(30)], summary="Bulk")
         changeset = ChangeSet.objects.get()
+        url = reverse("comparisons:change-detail", args=[changeset.pk])
 
         listed = page_text(client)
-        assert "<summary>Show the first 25 of 30 changes</summary>" in listed
-        assert listed.count('<tr class="change-update') == 25  # the list page stays light
-        assert f'href="{reverse("comparisons:change-detail", args=[changeset.pk])}">All 30 changes' in listed
-        assert "<summary>" not in page_text(client, reverse("comparisons:change-detail", args=[changeset.pk]))
+        assert listed.count('<tr class="change-update') == changelog.ENTRIES_ON_LIST
+        assert "30 rows updated" in listed and "30 price changes" in listed  # totals of the whole set
+        assert f'<a href="{url}">All 30 changes of change set #{changeset.pk}</a> (20 more on its page)' in listed
+        own = page_text(client, url)
+        assert own.count('<tr class="change-update') == 30
+        assert "more on its page" not in own
+
+    def test_a_set_s_own_page_shows_its_rows_a_page_at_a_time(self, client, monkeypatch):
+        monkeypatch.setattr(changelog, "ENTRIES_PER_PAGE", 12)
+        apply(*[update_price(create_offering(), "input_price", Decimal("0.5")) for _ in range(30)], summary="Bulk")
+        url = reverse("comparisons:change-detail", args=[ChangeSet.objects.get().pk])
+
+        pages = [page_text(client, f"{url}?page={n}") for n in (1, 2, 3)]
+        assert [p.count('<tr class="change-update') for p in pages] == [12, 12, 6]
+        assert "Changes 13 to 24 of 30" in pages[1] and 'rel="prev"' in pages[1] and 'rel="next"' in pages[1]
+        assert "30 rows updated" in pages[2]
+        assert "Changes 1 to 12 of 30" in page_text(client, f"{url}?page=abc")
 
     def test_no_change_yet_says_so(self, client):
         assert "No change has been applied yet." in page_text(client)
@@ -288,9 +303,9 @@ class TestQueryCounts:
                 *remove_offering(create_offering()),
             )
         client.get(CHANGES)  # warm per-process caches (content types)
-        # count, page of sets, their items (with sources), then per kind of row named: offerings, models,
-        # providers, organizations
-        with django_assert_max_num_queries(8):
+        # the revision, count, page of sets, their first items (with sources), their totals, then per kind
+        # of row named: offerings, models, providers, organizations
+        with django_assert_max_num_queries(10):
             response = client.get(CHANGES)
         assert response.status_code == 200
         assert response.content.decode().count('class="changeset"') == min(sets, 20)
@@ -301,7 +316,7 @@ class TestQueryCounts:
         for n in range(sets):
             reprice(offering, input_price=str(2 + n))
         client.get(reverse("comparisons:changes-feed"))
-        with django_assert_max_num_queries(4):
+        with django_assert_max_num_queries(5):  # the revision, sets, first items, totals, a kind of row
             client.get(reverse("comparisons:changes-feed"))
 
     @pytest.mark.parametrize("changes", [1, 30])
@@ -312,9 +327,9 @@ class TestQueryCounts:
             reprice(offering, input_price=str(2 + n))
         url = reverse("comparisons:model-detail", args=["priced"])
         client.get(url)
-        # +1 for the offerings' price rows, +1 for the price history's list of removed offerings,
-        # +1 for the open disagreements between sources on the model's rows
-        with django_assert_max_num_queries(15):
+        # the revision, the page's facts (5), the open disagreements, the history's removed offerings and
+        # its items, the related comparisons (one query)
+        with django_assert_max_num_queries(10):
             response = client.get(url)
         assert len(response.context["price_history"]) == changes
 

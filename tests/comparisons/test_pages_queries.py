@@ -13,21 +13,21 @@ from tests.factories import create_benchmark_result
 
 pytestmark = pytest.mark.django_db
 
-# pair: 2 models, their offerings, their price rows, benchmark results, provenance + 9 "continue comparing"
-# lookups (per model: same organization, nearest price as two range scans above and below, same capabilities;
-# then the newest);
-# model: the same for one model (4 related lookups + newest) + the picker's model list + price history
-# (the model's id, its offerings' ids, removed offerings' ids, the applied price changes of their rows)
-# + the open disagreements between sources on its rows;
+# pair: 2 models, their offerings, their price rows, benchmark results, provenance + one query for all the
+# "continue comparing" lookups (per model: same organization, nearest price above and below, same
+# capabilities; then the newest; a UNION ALL of limited subqueries);
+# model: the same for one model + price history (its removed offerings' ids, the applied price changes of
+# their rows; the live offerings come from the facts) + the open disagreements between sources on its rows;
 # provider: provider, its offerings, their price rows, provenance;
-# home: picker, popular pairs, newest models, recent changes, all models.
+# home: popular pairs, model count, newest models, makers, recent changes.
+# Each page also reads the catalog revision once, inside its snapshot (comparisons/snapshot.py).
 MAX_QUERIES = {
-    "pair": 14,
-    "model": 16,
-    "provider": 5,
-    "providers": 1,
-    "home": 5,
-    "compare": 2,
+    "pair": 7,
+    "model": 10,
+    "provider": 6,
+    "providers": 2,
+    "home": 6,
+    "compare": 3,
 }
 
 

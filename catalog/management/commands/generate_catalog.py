@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from catalog.synthetic import CatalogNotEmpty, generate_catalog
 
@@ -27,4 +28,9 @@ class Command(BaseCommand):
             )
         except CatalogNotEmpty as error:
             raise CommandError(str(error)) from error
+        if connection.vendor == "postgresql":
+            # Planner statistics for the bulk-loaded tables now, not whenever autovacuum gets to them: with
+            # none, PostgreSQL scans every price's provenance for a page's few (42 ms instead of 3 ms).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(f"{generated.summary()} ({time.monotonic() - started:.1f} s)")
