@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from catalog.models import BenchmarkResult, ChangeItem, ChangeSet, LanguageModel, Offering
 
-from .changelog import ChangeEntry, ChangelogSet, FieldChange, recent_changesets
+from .changelog import ChangeEntry, ChangelogSet, FieldChange, changelog_sets, recent_changesets
 
 FEED_SIZE = 20
 # Lines of changes per feed entry; a bulk load links to its page for the rest.

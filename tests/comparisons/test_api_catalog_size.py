@@ -32,7 +32,7 @@ EXPECTED = {
     "resolve-unmatched": 7,
     "export-litellm": 8,
     "export-models-dev": 9,
-    "model-feed": 6,
+    "model-feed": 7,
 }
 
 
