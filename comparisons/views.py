@@ -444,7 +444,7 @@ def change_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     if found is None:
         raise Http404("No such applied change set.")
     changeset, rows = found
-    path = changeset.url
+    path, applied = changeset.url, changeset.applied_at
     if rows.number > 1:
         path += f"?page={rows.number}"
     context = {
@@ -454,7 +454,7 @@ def change_detail(request: HttpRequest, pk: int) -> TemplateResponse:
             request,
             seo.clip(seo.paged(seo.changeset_title(changeset.pk, changeset.title), rows.number), seo.TITLE_LIMIT),
             seo.clip(
-                seo.paged(f"Change set #{changeset.pk}, applied {changeset.applied_at:%Y-%m-%d}: {changeset.counts}.", rows.number)
+                seo.paged(f"Change set #{changeset.pk}, applied {applied:%Y-%m-%d}: {changeset.counts}.", rows.number)
             ),
             path,
         ),

@@ -76,7 +76,8 @@ def check_pair(p: PairFacts) -> list[str]:
             if multiple and f"costs {multiple} as much" not in words:
                 problems.append(f"price multiple: expected {multiple}")
         for m, o in ((a, oa), (b, ob)):
-            quoted = f"{m.name} costs {text.format_price(o.input_price)} input and {text.format_price(o.output_price)} output"
+            prices = f"{text.format_price(o.input_price)} input and {text.format_price(o.output_price)} output"
+            quoted = f"{m.name} costs {prices}"
             if quoted not in words:
                 problems.append(f"headline prices of {m.name} not quoted as {quoted}")
             if o.tiers and "standard" not in o.tiers:
