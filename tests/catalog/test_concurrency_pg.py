@@ -25,11 +25,11 @@ def test_two_reviewers_approving_at_once_apply_the_changeset_once(monkeypatch):
     first_is_applying = threading.Event()
     real_apply = services.changeset_apply
 
-    def slow_apply(*, changeset, user):
+    def slow_apply(*, changeset, user, approval=None):
         # Hold the first approval open inside its transaction so the second one really overlaps it.
         first_is_applying.set()
         threading.Event().wait(0.5)
-        real_apply(changeset=changeset, user=user)
+        real_apply(changeset=changeset, user=user, approval=approval)
 
     monkeypatch.setattr(services, "changeset_apply", slow_apply)
     outcomes: dict[str, object] = {}
