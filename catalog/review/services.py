@@ -325,26 +325,11 @@ def changeset_propose(*, user, change: ProposedChange, changeset: ChangeSet | No
             if existing is not None:
                 existing.delete()
             return None
+        item = _update_item(changeset, content_type, existing, change, live, changes, source_id, field_sources)
         if existing is not None:
-            default_id = source_id or existing.source_id
-            existing.field_sources = _merged_field_sources(existing, change, field_sources, default_id, changes)
-            existing.changes = changes
-            existing.object_repr = str(live)[:300]
-            existing.source_id = default_id
-            existing.save(update_fields=["changes", "object_repr", "source", "field_sources", "updated_at"])
-            item = existing
+            item.save(update_fields=["changes", "object_repr", "source", "field_sources", "updated_at"])
         else:
-            item = ChangeItem.objects.create(
-                changeset=changeset,
-                action=ChangeItem.Action.UPDATE,
-                content_type=content_type,
-                object_id=live.pk,
-                object_repr=str(live)[:300],
-                changes=changes,
-                base_version=live.version,
-                source_id=source_id,
-                field_sources={name: pk for name, pk in field_sources.items() if name in changes},
-            )
+            item.save()
     _annotate_item(item, live)
     changeset._record(
         user=user, action=AuditEvent.Action.PROPOSED, from_state=changeset.state, details={"item": item.pk}
@@ -536,29 +521,12 @@ def _propose_batch(*, user, changes: list[ProposedChange], changeset: ChangeSet)
                     changed.pop(existing.pk, None)
             results.append(None)
             continue
-        if existing is not None:
-            default_id = source_id or existing.source_id
-            existing.field_sources = _merged_field_sources(existing, change, field_sources, default_id, changes_)
-            existing.changes = changes_
-            existing.object_repr = str(live)[:300]
-            existing.source_id = default_id
-            item = existing
-            if item.pk is not None:
-                changed[item.pk] = item
-        else:
-            item = ChangeItem(
-                changeset=changeset,
-                action=ChangeItem.Action.UPDATE,
-                content_type=content_type,
-                object_id=live.pk,
-                object_repr=str(live)[:300],
-                changes=changes_,
-                base_version=live.version,
-                source_id=source_id,
-                field_sources={name: pk for name, pk in field_sources.items() if name in changes_},
-            )
+        item = _update_item(changeset, content_type, existing, change, live, changes_, source_id, field_sources)
+        if existing is None:
             created.append(item)
             pending[(content_type.pk, live.pk)] = item
+        elif item.pk is not None:
+            changed[item.pk] = item
         drafted.append((item, live))
         audited.append(item)
         results.append(item)
@@ -796,6 +764,31 @@ def row_changes_since(*, obj: models.Model, version: int) -> list[tuple[ChangeSe
         .order_by("-changeset__applied_at", "-id")
     )
     return [(item.changeset, set(item.changes)) for item in items]
+
+
+def _update_item(
+    changeset: ChangeSet, content_type, existing: ChangeItem | None, change, live, changes, source_id, field_sources
+) -> ChangeItem:
+    """The update item for `live` carrying `changes`: the pending `existing` one merged, else a new one (unsaved;
+    the caller saves it, one by one or in bulk)."""
+    if existing is not None:
+        default_id = source_id or existing.source_id
+        existing.field_sources = _merged_field_sources(existing, change, field_sources, default_id, changes)
+        existing.changes = changes
+        existing.object_repr = str(live)[:300]
+        existing.source_id = default_id
+        return existing
+    return ChangeItem(
+        changeset=changeset,
+        action=ChangeItem.Action.UPDATE,
+        content_type=content_type,
+        object_id=live.pk,
+        object_repr=str(live)[:300],
+        changes=changes,
+        base_version=live.version,
+        source_id=source_id,
+        field_sources={name: pk for name, pk in field_sources.items() if name in changes},
+    )
 
 
 def _merged_field_sources(
