@@ -7,6 +7,7 @@ detect conflicting edits.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -14,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
 PRICE_DIGITS = {"max_digits": 12, "decimal_places": 6}
@@ -327,6 +328,10 @@ class LanguageModel(VersionedModel):
     provider_count = models.PositiveIntegerField(
         default=0, editable=False, db_index=True, help_text="Active offerings."
     )
+    # When an applied change set last wrote a fact of this model, its offerings, their price rows or its
+    # benchmark results (set by `changeset_apply`): the sitemaps' lastmod, read with the slugs, no scan of
+    # provenance. Derived, not a fact.
+    facts_changed_at = models.DateTimeField(null=True, editable=False)
 
     objects = LanguageModelQuerySet.as_manager()
 
@@ -334,10 +339,11 @@ class LanguageModel(VersionedModel):
         ordering = ["name"]
         verbose_name = "language model"
         # The orders public pages list models in, so the first rows come from an index scan, not a sort of
-        # every model: newest first (home, related comparisons) and by name (the explorer's default).
+        # every model: newest first (home, related comparisons) and by name (NAME_ORDER, the explorer's default).
         indexes = [
             models.Index(F("release_date").desc(nulls_last=True), "name", "slug", name="model_newest_idx"),
             models.Index(fields=["name", "slug"], name="model_name_idx"),
+            models.Index(Lower("name"), "name", "slug", name="model_lower_name_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(slug__contains="-vs-"), name="model_slug_without_vs"),
@@ -414,6 +420,9 @@ class Provider(VersionedModel):
     slug = models.SlugField(max_length=120, unique=True)
     website = models.URLField(blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Derived by `refresh_provider_counts` whenever a change set applies (not a fact, not reviewed on its own),
+    # so the providers directory reads it instead of counting every offering.
+    model_count = models.PositiveIntegerField(default=0, editable=False, help_text="Offerings not retired.")
 
     class Meta:
         ordering = ["name"]
@@ -739,7 +748,51 @@ def refresh_price_summaries(model_ids: set[int] | None = None) -> int:
                 setattr(model, name, value)
             changed.append(model)
     LanguageModel.objects.bulk_update(changed, list(headline_summary([])), batch_size=500)
+    refresh_provider_counts()
     return len(changed)
+
+
+def recompute_facts_changed_at() -> None:
+    """Set every model's `facts_changed_at` from provenance (a catalog written without change sets, such as
+    `generate_catalog`): the newest review of the model's facts, its offerings', their prices' and its
+    benchmark results'. A few grouped queries over all provenance; `changeset_apply` keeps it after that."""
+    types = ContentType.objects.get_for_models(LanguageModel, Offering, Price, BenchmarkResult)
+    owner = {
+        LanguageModel: None,
+        Offering: dict(Offering.objects.values_list("pk", "model_id")),
+        Price: dict(Price.objects.values_list("pk", "offering__model_id")),
+        BenchmarkResult: dict(BenchmarkResult.objects.values_list("pk", "model_id")),
+    }
+    newest: dict[int, datetime.datetime] = {}
+    for kind, model_of in owner.items():
+        rows = (
+            Provenance.objects.filter(content_type=types[kind])
+            .values("object_id")
+            .annotate(last=models.Max("reviewed_at"))
+            .values_list("object_id", "last")
+        )
+        for object_id, last in rows:
+            model_id = object_id if model_of is None else model_of.get(object_id)
+            if model_id is not None and (model_id not in newest or newest[model_id] < last):
+                newest[model_id] = last
+    changed = [LanguageModel(pk=pk, facts_changed_at=when) for pk, when in newest.items()]
+    LanguageModel.objects.bulk_update(changed, ["facts_changed_at"], batch_size=1000)
+
+
+def refresh_provider_counts() -> int:
+    """Recompute every provider's stored count of offerings not retired: one UPDATE of the rows it moves."""
+    served = Coalesce(
+        models.Subquery(
+            Offering.objects.active()
+            .filter(provider=models.OuterRef("pk"))
+            .order_by()
+            .values("provider")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+    return Provider.objects.alias(served=served).exclude(model_count=F("served")).update(model_count=served)
 
 
 class Benchmark(VersionedModel):
@@ -828,8 +881,6 @@ class Provenance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["content_type", "object_id", "field"], name="provenance_unique_field"),
         ]
-        # The sitemap index's lastmod is the newest review: an index read, not a scan of every fact.
-        indexes = [models.Index(fields=["reviewed_at"], name="provenance_reviewed_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.content_type.model} #{self.object_id}.{self.field} <- {self.source}"

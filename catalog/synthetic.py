@@ -34,6 +34,7 @@ from .models import (
     Provenance,
     Provider,
     Source,
+    recompute_facts_changed_at,
     refresh_price_summaries,
 )
 from .review.services import system_user
@@ -307,6 +308,7 @@ def generate_catalog(*, models: int, providers: int, seed: int, offerings_per_mo
 
     changesets = _price_update_changesets(rng, offering_rows, input_rows, offering_facts, provider_source, now)
     refresh_price_summaries()
+    recompute_facts_changed_at()
     result.counts = {
         "organizations": len(organizations),
         "providers": len(provider_rows),

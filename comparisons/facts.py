@@ -900,10 +900,14 @@ class ProviderFacts:
 PROVIDER_PAGE_SIZE = 50
 
 
-def provider_summaries() -> list[ProviderSummary]:
-    """Every provider with the number of models it serves, in one query."""
-    providers = Provider.objects.annotate(model_count=models.Count("offerings")).order_by("name")
-    return [
+PROVIDER_DIRECTORY_PAGE_SIZE = 50
+
+
+def provider_summaries(page: int | str | None = 1) -> Page:
+    """One page (50, by name) of the providers with the number of models each serves (stored on the provider,
+    see `refresh_provider_counts`): a COUNT and one indexed read, whatever the number of offerings."""
+    listing = Paginator(Provider.objects.order_by("name"), PROVIDER_DIRECTORY_PAGE_SIZE).get_page(page)
+    listing.object_list = [
         ProviderSummary(
             name=p.name,
             slug=p.slug,
@@ -912,8 +916,9 @@ def provider_summaries() -> list[ProviderSummary]:
             model_count=p.model_count,
             url=p.get_absolute_url(),
         )
-        for p in providers
+        for p in listing.object_list
     ]
+    return listing
 
 
 def provider_facts(slug: str, page: int | str | None = 1) -> ProviderFacts | None:

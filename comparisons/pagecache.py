@@ -177,6 +177,8 @@ def _request_key(request: HttpRequest) -> str:
         request.path,
         meta.get("QUERY_STRING", ""),
         *(meta.get(name, "") for name in KEY_HEADERS),
+        # The sitemaps answer gzip to a client that accepts it (Vary: Accept-Encoding); nothing else varies.
+        "gzip" if "gzip" in meta.get("HTTP_ACCEPT_ENCODING", "") else "",
     ]
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
 

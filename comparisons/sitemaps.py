@@ -1,28 +1,34 @@
-"""Sitemaps: every model page, every provider page and every comparison pair (canonical order).
+"""Sitemaps: the index, every model page, every provider page and every comparison pair (canonical order).
 
 The pairs sitemap never lists the pairs: with n active models there are n(n-1)/2 of them (2 million at 2,000
 models), so a page computes its pairs from their positions in the canonical order and writes its XML directly
-(two queries, no `reverse()` per URL). Its pages are cached per catalog revision by the page cache.
+(one query for the slugs and their `facts_changed_at`, no `reverse()` per URL). The index counts, it does not
+list. Every page is cached per catalog revision by the page cache; Django's sitemap view writes only the two
+small sections (the site's own pages and the providers).
 """
 
 from __future__ import annotations
 
 import datetime
+import gzip
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from xml.sax.saxutils import escape
 
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from catalog.models import LanguageModel, Offering, Provenance, Provider
+from catalog.models import LanguageModel, Provider
 
-PAIRS_PER_PAGE = 50_000  # the sitemaps protocol's limit of URLs per file
+# URLs per file: the protocol allows 50,000; 10,000 keeps a pairs page at 1.6 MB (50 KB gzipped) and its
+# rendering near 0.1 s, so a crawler's uncached pages stay cheap. At 2,000 models: 200 pages.
+PAIRS_PER_PAGE = 10_000
+MODELS_PER_PAGE = 50_000
 
 
 class StaticSitemap(Sitemap):
@@ -33,13 +39,6 @@ class StaticSitemap(Sitemap):
 
     def location(self, item: str) -> str:
         return reverse(item)
-
-
-class ModelSitemap(Sitemap):
-    changefreq = "weekly"
-
-    def items(self):
-        return LanguageModel.objects.only("slug").order_by("slug")
 
 
 class ProviderSitemap(Sitemap):
@@ -84,101 +83,117 @@ def pairs_from(position: int, count: int, n: int) -> Iterator[tuple[int, int]]:
             j = i + 1
 
 
-class PairPositions(Sequence):
-    """The pairs sitemap's items as far as Django's paginator needs them: a length, from one COUNT."""
-
-    def __init__(self) -> None:
-        self._n: int | None = None
-
-    def __len__(self) -> int:
-        if self._n is None:
-            self._n = LanguageModel.objects.active().count()
-        return pair_count(self._n)
-
-    def __getitem__(self, index):
-        raise TypeError("pairs are written by comparison_sitemap, not listed")
-
-
-def model_lastmods(model_ids: list[int] | None = None) -> dict[int, datetime.datetime]:
-    """The newest time a fact of each model or of its offerings was applied, reviewed or imported (two grouped
-    queries): a sitemap's lastmod says when the page changed, not that a person reviewed it."""
-    types = ContentType.objects.get_for_models(LanguageModel, Offering)
-    lastmods: dict[int, datetime.datetime] = dict(
-        Provenance.objects.filter(content_type=types[LanguageModel])
-        .values("object_id")
-        .annotate(last=Max("reviewed_at"))
-        .values_list("object_id", "last")
-    )
-    offering_model = dict(Offering.objects.values_list("pk", "model_id"))
-    rows = (
-        Provenance.objects.filter(content_type=types[Offering])
-        .values("object_id")
-        .annotate(last=Max("reviewed_at"))
-        .values_list("object_id", "last")
-    )
-    for offering_id, last in rows:
-        model_id = offering_model.get(offering_id)
-        if model_id is not None and (model_id not in lastmods or lastmods[model_id] < last):
-            lastmods[model_id] = last
-    return lastmods
-
-
-class ComparisonSitemap(Sitemap):
-    """Every pair of active models; the index needs only its page count and newest lastmod."""
-
-    changefreq = "weekly"
-    limit = PAIRS_PER_PAGE
-
-    def items(self) -> PairPositions:
-        return PairPositions()
-
-    def get_latest_lastmod(self) -> datetime.datetime | None:
-        # Any applied fact (reviewed or imported) can change some pair page; the newest one is an index read.
-        return Provenance.objects.aggregate(last=Max("reviewed_at"))["last"]
-
-
-SITEMAPS = {
-    "pages": StaticSitemap,
-    "models": ModelSitemap,
-    "providers": ProviderSitemap,
-    "comparisons": ComparisonSitemap,
-}
+# The sections Django's sitemap view writes (`sitemap-<section>.xml`); the others are written below.
+SITEMAPS = {"pages": StaticSitemap, "providers": ProviderSitemap}
 
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
 _TAIL = "</urlset>\n"
+_INDEX_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+)
+_INDEX_TAIL = "</sitemapindex>\n"
+
+
+def _base(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("p", "1"))
+    except ValueError:
+        raise Http404("No such sitemap page.") from None
+
+
+def _xml(request: HttpRequest, body: str, latest: datetime.datetime | None) -> HttpResponse:
+    """The XML answer, gzip-compressed when the client accepts it (crawlers do; a pairs page is 1.6 MB of
+    repetitive XML and about 30 times smaller compressed). The page cache keys on that acceptance."""
+    data = body.encode()
+    response = HttpResponse(content_type="application/xml")
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        data = gzip.compress(data, compresslevel=5, mtime=0)
+        response["Content-Encoding"] = "gzip"
+    response.content = data
+    patch_vary_headers(response, ["Accept-Encoding"])
+    response["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    if latest is not None:
+        response["Last-Modified"] = http_date(latest.timestamp())
+    return response
+
+
+@require_safe
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    """The index: every section's pages, from two counting queries whatever the size of the catalog."""
+    counts = LanguageModel.objects.aggregate(
+        models=Count("pk"),
+        active=Count("pk", filter=~Q(status=LanguageModel.Status.RETIRED)),
+        latest=Max("facts_changed_at"),
+    )
+    latest = counts["latest"]
+    pages = {
+        "pages": 1,
+        "models": max(1, math.ceil(counts["models"] / MODELS_PER_PAGE)),
+        "providers": max(1, math.ceil(Provider.objects.count() / ProviderSitemap.limit)),
+        "comparisons": max(1, math.ceil(pair_count(counts["active"]) / PAIRS_PER_PAGE)),
+    }
+    lastmod = f"<lastmod>{latest.date().isoformat()}</lastmod>" if latest else ""
+    base = escape(_base(request))
+    parts = [_INDEX_HEAD]
+    for section, count in pages.items():
+        dated = lastmod if section in ("models", "comparisons") else ""
+        for page in range(1, count + 1):
+            query = f"?p={page}" if page > 1 else ""
+            parts.append(f"<sitemap><loc>{base}/sitemap-{section}.xml{query}</loc>{dated}</sitemap>\n")
+    parts.append(_INDEX_TAIL)
+    return _xml(request, "".join(parts), latest)
+
+
+@require_safe
+def model_sitemap(request: HttpRequest) -> HttpResponse:
+    """One page (`?p=N`, 50,000) of every model page, with when its facts last changed: one query."""
+    page = _page_number(request)
+    rows = list(
+        LanguageModel.objects.order_by("slug").values_list("slug", "facts_changed_at")[
+            (page - 1) * MODELS_PER_PAGE : page * MODELS_PER_PAGE
+        ]
+        if page >= 1
+        else []
+    )
+    if page < 1 or (not rows and page != 1):
+        raise Http404("No such sitemap page.")
+    marker = reverse("comparisons:model-detail", kwargs={"slug": "SLUG"})
+    prefix, _, suffix = marker.partition("SLUG")
+    base = escape(f"{_base(request)}{prefix}")
+    parts = [_HEAD]
+    for slug, changed in rows:
+        lastmod = f"<lastmod>{changed.date().isoformat()}</lastmod>" if changed else ""
+        parts.append(f"<url><loc>{base}{slug}{suffix}</loc>{lastmod}<changefreq>weekly</changefreq></url>\n")
+    parts.append(_TAIL)
+    return _xml(request, "".join(parts), max((c for _, c in rows if c), default=None))
 
 
 @require_safe
 def comparison_sitemap(request: HttpRequest) -> HttpResponse:
-    """One page (`?p=N`, 50,000 URLs) of the pairs sitemap."""
-    try:
-        page = int(request.GET.get("p", "1"))
-    except ValueError:
-        raise Http404("No such sitemap page.") from None
-    rows = list(LanguageModel.objects.active().order_by("slug").values_list("pk", "slug"))
+    """One page (`?p=N`, 10,000 URLs) of the pairs sitemap: one query, the pairs computed from positions."""
+    page = _page_number(request)
+    rows = list(LanguageModel.objects.active().order_by("slug").values_list("slug", "facts_changed_at"))
     n = len(rows)
-    per_page = ComparisonSitemap.limit
+    per_page = PAIRS_PER_PAGE
     start = (page - 1) * per_page
     if page < 1 or (start >= pair_count(n) and page != 1):
         raise Http404("No such sitemap page.")
-    lastmods = model_lastmods()
     # One reverse() for the shape of every pair URL; slugs are URL-safe ([-a-zA-Z0-9_]).
     marker = reverse("comparisons:detail", kwargs={"a": "A", "b": "B"})
-    prefix, middle, suffix = marker.partition("A-vs-B")[0], "-vs-", marker.partition("A-vs-B")[2]
-    base = escape(f"{request.scheme}://{request.get_host()}{prefix}")
-    slugs = [slug for _, slug in rows]
-    days = [lastmods[pk].date().isoformat() if pk in lastmods else "" for pk, _ in rows]
+    prefix, _, suffix = marker.partition("A-vs-B")
+    base = escape(f"{_base(request)}{prefix}")
+    slugs = [slug for slug, _ in rows]
+    days = [changed.date().isoformat() if changed else "" for _, changed in rows]
     parts = [_HEAD]
     for i, j in pairs_from(start, per_page, n):
         day = max(days[i], days[j])
         lastmod = f"<lastmod>{day}</lastmod>" if day else ""
         parts.append(
-            f"<url><loc>{base}{slugs[i]}{middle}{slugs[j]}{suffix}</loc>{lastmod}<changefreq>weekly</changefreq></url>\n"
+            f"<url><loc>{base}{slugs[i]}-vs-{slugs[j]}{suffix}</loc>{lastmod}<changefreq>weekly</changefreq></url>\n"
         )
     parts.append(_TAIL)
-    latest = max(lastmods.values(), default=None)
-    response = HttpResponse("".join(parts), content_type="application/xml")
-    response["X-Robots-Tag"] = "noindex, noodp, noarchive"
-    if latest is not None:
-        response["Last-Modified"] = http_date(latest.timestamp())
-    return response
+    return _xml(request, "".join(parts), max((c for _, c in rows if c), default=None))

@@ -319,13 +319,19 @@ def compare_multi_card(request: HttpRequest, slugs: str) -> HttpResponse:
 
 @require_safe
 def provider_list(request: HttpRequest) -> TemplateResponse:
+    listing = facts.provider_summaries(request.GET.get("page"))
+    path = reverse("comparisons:provider-list")
+    if listing.number > 1:
+        path += f"?page={listing.number}"
     context = {
-        "providers": facts.provider_summaries(),
+        "providers": listing,
         "meta": _meta(
             request,
-            "Providers",
-            "Every tracked provider of large language models and how many models each serves.",
-            reverse("comparisons:provider-list"),
+            seo.paged("Providers", listing.number),
+            seo.paged(
+                "Every tracked provider of large language models and how many models each serves.", listing.number
+            ),
+            path,
         ),
     }
     return TemplateResponse(request, "comparisons/provider_list.html", context)

@@ -3,7 +3,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from comparisons.api import api
-from comparisons.sitemaps import SITEMAPS, comparison_sitemap
+from comparisons.sitemaps import SITEMAPS, comparison_sitemap, model_sitemap, sitemap_index
 
 from . import views
 
@@ -15,20 +15,11 @@ urlpatterns = [
     path("csp-report/", views.csp_report, name="csp-report"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path(
-        "sitemap.xml",
-        sitemap_views.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
-        name="sitemap-index",
-    ),
-    # The pairs section computes its URLs from their positions (comparisons/sitemaps.py).
+    # The index, the models and the pairs are written by comparisons/sitemaps.py (counted, not listed).
+    path("sitemap.xml", sitemap_index, name="sitemap-index"),
+    path("sitemap-models.xml", model_sitemap, name="sitemap-models"),
     path("sitemap-comparisons.xml", comparison_sitemap, name="sitemap-comparisons"),
-    path(
-        "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": SITEMAPS},
-        name="sitemap-section",
-    ),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("comparisons.urls")),

@@ -24,6 +24,7 @@ from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
 from catalog.models import (
+    BenchmarkResult,
     LanguageModel,
     Offering,
     Price,
@@ -1017,7 +1018,9 @@ def changeset_apply(*, changeset: ChangeSet, user, approval: str | None = None) 
     for item in items:
         item.updated_at = now
     bulk_update_rows(ChangeItem, items, ["object_id", "object_repr", "previous_provenance", "updated_at"])
-    refresh_price_summaries(_affected_models(items))
+    touched = _affected_models(items)
+    refresh_price_summaries(touched)
+    LanguageModel.objects.filter(pk__in=touched).update(facts_changed_at=now)
 
     revision = CatalogRevision.bump()
     changeset._move(
@@ -1031,10 +1034,12 @@ def changeset_apply(*, changeset: ChangeSet, user, approval: str | None = None) 
 
 
 def _affected_models(items: list[ChangeItem]) -> set[int]:
-    """Language models whose stored headline prices an applied set may have moved (by their rows' ids)."""
+    """Language models whose facts an applied set wrote (its own, its offerings', their prices', its benchmark
+    results'): their stored headline prices may have moved and their pages changed."""
     model_ids: set[int] = set()
     offering_ids: set[int] = set()
     price_ids: set[int] = set()
+    result_ids: set[int] = set()
     for item in items:
         kind = item.target_model()
         snapshot = {name: pair[0] if pair[0] is not None else pair[1] for name, pair in item.changes.items()}
@@ -1045,6 +1050,11 @@ def _affected_models(items: list[ChangeItem]) -> set[int]:
                 model_ids.add(snapshot["model"])
             if item.object_id:
                 offering_ids.add(item.object_id)
+        elif kind is BenchmarkResult:
+            if isinstance(snapshot.get("model"), int):
+                model_ids.add(snapshot["model"])
+            if item.object_id:
+                result_ids.add(item.object_id)
         elif kind is Price:
             if isinstance(snapshot.get("offering"), int):
                 offering_ids.add(snapshot["offering"])
@@ -1054,6 +1064,8 @@ def _affected_models(items: list[ChangeItem]) -> set[int]:
         offering_ids |= set(Price.objects.filter(pk__in=price_ids).values_list("offering_id", flat=True))
     if offering_ids:
         model_ids |= set(Offering.objects.filter(pk__in=offering_ids).values_list("model_id", flat=True))
+    if result_ids:
+        model_ids |= set(BenchmarkResult.objects.filter(pk__in=result_ids).values_list("model_id", flat=True))
     return model_ids
 
 

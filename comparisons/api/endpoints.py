@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest, JsonResponse, QueryDict
 from django.urls import reverse
 from ninja import Field, NinjaAPI, Path, Query, Schema, Status
@@ -393,7 +393,7 @@ def offering_price_history(request: HttpRequest, slug: Slug, provider: Slug):
 @api.get("/providers", response=list[s.ProviderSummaryOut], tags=["providers"])
 def list_providers(request: HttpRequest):
     """Every provider with the number of models it serves."""
-    providers = Provider.objects.annotate(model_count=Count("offerings")).order_by("name")
+    providers = Provider.objects.order_by("name")  # model_count: stored, see refresh_provider_counts
     return [
         s.ProviderSummaryOut(
             slug=p.slug,

@@ -24,15 +24,15 @@ EXPECTED = {
     "compare": 2,
     "compare-typed": 6,
     "picker-htmx": 2,
-    "providers": 2,
+    "providers": 3,
     "provider": 6,
     "provider-page-2": 6,
     "changes": 6,
     "change": 5,
     "feed": 5,
-    "sitemap-index": 5,
-    "sitemap-models": 3,
-    "sitemap-comparisons": 5,
+    "sitemap-index": 3,
+    "sitemap-models": 2,
+    "sitemap-comparisons": 2,
 }
 
 

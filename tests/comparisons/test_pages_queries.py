@@ -19,13 +19,14 @@ pytestmark = pytest.mark.django_db
 # model: the same for one model + price history (its removed offerings' ids, the applied price changes of
 # their rows; the live offerings come from the facts) + the open disagreements between sources on its rows;
 # provider: provider, its offerings, their price rows, provenance;
+# providers: a count and one page of providers (each with its stored count of models served);
 # home: popular pairs, model count, newest models, makers, recent changes.
 # Each page also reads the catalog revision once, inside its snapshot (comparisons/snapshot.py).
 MAX_QUERIES = {
     "pair": 7,
     "model": 10,
     "provider": 6,
-    "providers": 2,
+    "providers": 3,
     "home": 6,
     "compare": 3,
 }

@@ -440,3 +440,47 @@ def test_a_value_without_recorded_source_is_marked_and_a_default_status_is_not(c
     # the context window and both organizations; "Active" is the default state, not a claim
     assert specs.count("[no source]") == 3
     assert "4K tokens" in specs
+
+
+def test_providers_directory_pages_by_name_with_counts_the_workflow_keeps(client):
+    """50 providers a page; "models served" is the stored count, moved when a change set applies."""
+
+    from catalog.models import Offering, Provider
+    from catalog.review.services import ProposedChange, changeset_create_applied, system_user
+
+    providers = [create_provider(slug=f"p{i:02d}", name=f"P{i:02d}") for i in range(52)]
+    first = client.get("/providers/").content.decode()
+    assert "Providers 1–50 of 52, by name." in first and "P49" in first and "P50" not in first
+    assert 'rel="next" href="?page=2"' in first
+    second = client.get("/providers/?page=2")
+    body = second.content.decode()
+    assert "P50" in body and "P51" in body and "P00" not in body
+    assert "<title>Providers (page 2)" in body
+    assert client.get("/providers/?page=999").status_code == 200  # the last page, as the provider page does
+
+    model, source = create_model(), create_source()
+    changeset_create_applied(
+        author=system_user("importer"),
+        reviewer=system_user("import-reviewer", reviewer=True),
+        changes=[
+            ProposedChange("create", Offering, values={"model": model, "provider": providers[0]}, source=source),
+            ProposedChange(
+                "create",
+                Offering,
+                values={"model": model, "provider": providers[1], "status": "retired"},
+                source=source,
+            ),  # fmt: skip
+        ],
+        summary="Two offerings",
+    )
+    counts = dict(Provider.objects.values_list("slug", "model_count"))
+    assert (counts["p00"], counts["p01"], counts["p02"]) == (1, 0, 0)  # a retired offering serves nothing
+    assert "1 model" in client.get("/providers/").content.decode()
+    offering = Offering.objects.get(provider=providers[0])
+    changeset_create_applied(
+        author=system_user("importer"),
+        reviewer=system_user("import-reviewer", reviewer=True),
+        changes=[ProposedChange("update", Offering, target=offering, values={"status": "retired"}, source=source)],
+        summary="Retire it",
+    )
+    assert Provider.objects.get(slug="p00").model_count == 0
