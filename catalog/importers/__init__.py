@@ -27,8 +27,11 @@ A slug is the id lowercased with every run of other characters than a-z and 0-9 
    Only when exactly one live model carries the id there: when two or more do, it matches nothing (a
    listing stays unmatched, a record falls to rule 2), counted under "recorded by two or more live
    models". A record whose slug names one live model and its recorded id another keeps its slug
-   (counted). Dates are never dropped here either: "gpt-4o-2024-11-20" is our gpt-4o only where a live
-   offering of gpt-4o records that exact id (the curator's word), never because "gpt-4o" is its prefix.
+   (counted), unless the record is itself the lab's own listing of that id (LiteLLM's "mistral/x", a
+   models.dev provider file): a listing and the record that is the same entry are one model, the
+   listing's (counted). Dates are never dropped here either: "gpt-4o-2024-11-20" is our gpt-4o only
+   where a live offering of gpt-4o records that exact id (the curator's word), never because "gpt-4o"
+   is its prefix.
    `llmref`: an exported model without a live model of its slug and organization is the live model
    that its exported offerings' (provider slug, provider model id), by this rule, and its exported
    crosswalk ids found in the live crosswalk name, when they name exactly one, of another slug.
@@ -38,6 +41,10 @@ A slug is the id lowercased with every run of other characters than a-z and 0-9 
    anthropic, gemini, mistral, ...) whose id has no "/" after the route prefix. A live model matches such
    an entry when its organization is the lab's and its slug is the id's slug (so the curated "gpt-4-1"
    of OpenAI is models.dev's "openai/gpt-4.1").
+   A record that is also the lab's own listing describes the model only where the listing's live
+   offering does not say it already: a limit equal to that offering's own, or the end of life it records
+   ("deprecated" for a retired one, in models.dev), is the offering's. A record at a provider whose id is
+   a lab's, matched by a recorded id to a model of another organization, is that offering's listing only.
 3. A listing (one provider's entry) names its canonical model by, in this order:
    a. models.dev `base_model` ("openai/gpt-5.4"): the source says it is that model;
    b. its id after the written normalisation (matching.listing_candidates):

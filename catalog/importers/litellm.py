@@ -80,6 +80,12 @@ def routes(provider: str) -> set[str]:
     return routes
 
 
+def provider_model_id(key: str, provider: str) -> str:
+    """The provider's model id in a key: the key without its leading route segment ("azure/gpt-4o" -> "gpt-4o")."""
+    segments = [s for s in key.split("/") if s]
+    return "/".join(segments[1:]) if len(segments) > 1 and segments[0] in routes(provider) else key
+
+
 def _price_rows(entry: dict[str, Any], catalog: SourceCatalog) -> dict[PriceKey, Decimal]:
     prices: dict[PriceKey, Decimal] = {}
     for key, value in entry.items():
@@ -133,11 +139,11 @@ def _entry(catalog: SourceCatalog, key: str, entry: dict[str, Any], path: str, t
     deprecation = parse_date(entry.get("deprecation_date"), "deprecation_date")
     deprecation_day = deprecation[0] if deprecation else None
     segments = [s for s in key.split("/") if s]
-    provider_model_id = "/".join(segments[1:]) if len(segments) > 1 and segments[0] in routes(provider) else key
+    model_id = provider_model_id(key, provider)
     own_lab = FIRST_PARTY.get(provider, "")
     # The status comes from the deprecation date; an entry without one says nothing about it (it may be a
     # retired offering another source knows the date of), so a live status stands.
-    listing_facts: dict[str, Any] = {"provider_model_id": provider_model_id[:200]}
+    listing_facts: dict[str, Any] = {"provider_model_id": model_id[:200]}
     if deprecation_day:
         listing_facts["status"] = _status(deprecation_day, today)
     if context:
@@ -149,7 +155,7 @@ def _entry(catalog: SourceCatalog, key: str, entry: dict[str, Any], path: str, t
         ListingRecord(
             external_id=key,
             provider=provider,
-            provider_model_id=provider_model_id,
+            provider_model_id=model_id,
             candidates=listing_candidates(
                 key,
                 routes=routes(provider),
@@ -163,8 +169,8 @@ def _entry(catalog: SourceCatalog, key: str, entry: dict[str, Any], path: str, t
         )
     )
     catalog.providers.setdefault(provider, ProviderRecord(key=provider, name=provider, path=path))
-    if own_lab and "/" not in provider_model_id:
-        facts: dict[str, Any] = {"name": provider_model_id[:200]}
+    if own_lab and "/" not in model_id:
+        facts: dict[str, Any] = {"name": model_id[:200]}
         if context:
             facts["context_window"] = context
         if output:
@@ -187,7 +193,7 @@ def _entry(catalog: SourceCatalog, key: str, entry: dict[str, Any], path: str, t
         if deprecation_day:
             facts["deprecation_date"] = deprecation_day
             facts["status"] = "deprecated"
-        model_key = f"{own_lab}/{provider_model_id.lower()}"
+        model_key = f"{own_lab}/{model_id.lower()}"
         catalog.models.setdefault(
             model_key,
             ModelRecord(

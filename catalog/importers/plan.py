@@ -184,6 +184,7 @@ class ImportSummary:
     changes: int = 0
     changeset: ChangeSet | None = None
     dry_run: bool = False
+    planned: list[_Planned] = field(default_factory=list)  # what was (or, in a dry run, would be) proposed
 
     def lines(self) -> list[str]:
         head = "Dry run (nothing written)" if self.dry_run else "Import"
@@ -298,6 +299,7 @@ class _Planner:
         self._seen_providers: set[str] = set()
         self._unique_by_id: dict[str, Any] = {}
         self._prices_by_offering: dict[int, dict] | None = None
+        self._listing_providers: dict[str, str] | None = None
 
     # -- helpers -------------------------------------------------------------------------------------
 
@@ -474,6 +476,17 @@ class _Planner:
         resolved = self._resolve_models(ordered)
         for record in ordered:
             target, how = resolved[record.key]
+            if (
+                how == "recorded id"
+                and record.external_id in listing_ids
+                and target.organization.slug != org_slug(record.lab)
+            ):
+                # A listing at a lab's own API (by its provider id) of another organization's model describes
+                # that offering only, not the model (rule 2): its facts go to the offering.
+                self.summary.skipped["a lab's listing of another organization's model (its model facts not used)"] += 1
+                self._count("models", "unchanged")
+                self.model_targets[canonical(record.key)] = target
+                continue
             organization = self.organization(record.lab, record.path)
             if how == "merged":
                 # Another record of this import is the same live model and gives its facts (rule 6).
@@ -522,12 +535,40 @@ class _Planner:
                     target.license is None or target.license.allows_self_hosting != open_weights
                 ):
                     facts["license"] = self.license(open_weights, record.path)
+                own = self._own_offering(record, target) if record.external_id in listing_ids else None
+                if own is not None:
+                    self._drop_own_offering_facts(facts, own)
                 facts = self._valid_values(LanguageModel, target, facts)
                 self.model_updates[target.pk] = facts
                 self._update("models", target, facts, record.path, record.field_paths)
                 self.model_targets[canonical(record.key)] = target
             if record.external_id not in listing_ids:
                 self.crosswalk(record.external_id, record.path, model=self.model_targets[canonical(record.key)])
+
+    def _drop_own_offering_facts(self, facts: dict[str, Any], own: Offering) -> None:
+        """The record is also the lab's own listing (LiteLLM's "gemini/...", a models.dev provider file) and the
+        live offering there already states these limits or this status as its own: they are that offering's
+        (proposed, if at all, on the offering), not a restatement of the model's. models.dev's one word for
+        the end of life, "deprecated", is a retired offering's too."""
+        for name in ("context_window", "max_output_tokens"):
+            if name in facts and getattr(own, name) is not None and getattr(own, name) == facts[name]:
+                facts.pop(name)
+        status = facts.get("status")
+        ended = own.status != Offering.Status.ACTIVE
+        if ended and (status == own.status or (self.source.catalog == "models.dev" and status == "deprecated")):
+            facts.pop("status")
+
+    def _listing_provider_slug(self, external_id: str) -> str:
+        """The provider slug of this source's listing with this external id ("" when none is)."""
+        if self._listing_providers is None:
+            self._listing_providers = {listing.external_id: listing.provider for listing in self.source.listings}
+        key = self._listing_providers.get(external_id)
+        return self.provider_slug(key) if key is not None else ""
+
+    def _own_offering(self, record: ModelRecord, target: LanguageModel) -> Offering | None:
+        """The live offering of `target` at the provider of the listing that is this record (same external id)."""
+        provider = self.live.providers.get(self._listing_provider_slug(record.external_id))
+        return self.live.offerings.get((target.pk, provider.pk)) if provider is not None else None
 
     def _resolve_models(self, records: list[ModelRecord]) -> dict[str, tuple[LanguageModel | None, str]]:
         """record key -> (the live model it is or None, by which rule). Of two or more records that are one
@@ -566,6 +607,7 @@ class _Planner:
         found: set[int] = set()
         if first_party:
             found = self.live.recording(first_party, record.key.partition("/")[2])
+        own_listing = bool(found) and self._listing_provider_slug(record.external_id) == first_party
         if not found:
             found = by_listings.get(canonical(record.key), set())
         if len(found) > 1:
@@ -573,6 +615,11 @@ class _Planner:
         elif found:
             target = self.live.models[next(iter(found))]
             if by_slug is None:
+                return target, "recorded id"
+            if by_slug.pk != target.pk and own_listing:
+                # The record is the lab's own listing, which rule 1a gives to the model recording its id
+                # there: the record describes that model too, never another one its slug happens to name.
+                self.summary.skipped["model whose slug and own listing name two live models (listing's kept)"] += 1
                 return target, "recorded id"
             if by_slug.pk != target.pk:
                 self.summary.skipped["model whose slug and recorded id name two live models (slug kept)"] += 1
@@ -820,6 +867,7 @@ def import_source(
         planner.models(list(source.models.values()), listing_ids)
         planner.listings(source.listings)
         summary.changes = len(planner.planned)
+        summary.planned = planner.planned
         summary.disagreements = sum(len(p.disagreements) for p in planner.planned)
         if dry_run or not planner.planned:
             if dry_run:

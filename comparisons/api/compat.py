@@ -8,8 +8,13 @@ back as the same decimal, which is what those files hold.
 
 Keys are the source's own ids where the crosswalk (`ExternalId`) records one for the offering: a tool that switches
 URLs finds the keys it knows ("azure/gpt-4o", models.dev's "openai" provider and its "gpt-4o"), and our importers
-read the file back to the same rows (tests/comparisons/test_api_compat_roundtrip.py). An offering the source does
-not list gets "<the source's name for the provider>/<provider model id>".
+read the file back to the same rows (tests/comparisons/test_api_compat_roundtrip.py; on the real catalog,
+test_api_compat_real.py). A key must read back as the offering's own provider model id, so of the source's ids for
+an offering only one that does is used. An offering the source does not list, or none of whose ids reads back as
+ours, gets "<the source's name for the provider>/<provider model id>" (models.dev: that provider, that id).
+
+The one difference a round trip proposes, by design: reading such a made-up key back records it in the crosswalk
+as that source's id of that very offering (one new ExternalId per made-up key, nothing else).
 """
 
 from __future__ import annotations
@@ -128,18 +133,18 @@ def _reviewed() -> Reviewed:
 
 
 def _crosswalk(source: str, offerings: list[Offering], matches) -> dict[int, str]:
-    """Offering id -> the id `source` knows it by (one query). Of several (regions, routes), the one the
-    importer took the offering's provider model id from, then the shortest."""
+    """Offering id -> the id `source` knows it by (one query): of its ids there (regions, routes), the shortest
+    that names the offering's provider model id, so the importer reads back the id we hold. An offering none of
+    whose ids does (models.dev's Bedrock "openai.gpt-5.4" beside LiteLLM's "us.openai.gpt-5.4", another
+    spelling "Llama-3.3-70B-Instruct") is left out: it gets a key built from that id, as an unlisted one."""
     by_pk = {o.pk: o for o in offerings}
     found: dict[int, list[str]] = {}
     rows = ExternalId.objects.of_source(source).filter(offering__isnull=False).values_list("offering_id", "external_id")
     for offering_id, external_id in rows:
-        found.setdefault(offering_id, []).append(external_id)
-    return {
-        pk: min(ids, key=lambda i, o=by_pk[pk]: (not matches(i, o.provider_model_id), len(i), i))
-        for pk, ids in found.items()
-        if pk in by_pk
-    }
+        offering = by_pk.get(offering_id)
+        if offering is not None and matches(external_id, offering.provider_model_id):
+            found.setdefault(offering_id, []).append(external_id)
+    return {pk: min(ids, key=lambda i: (len(i), i)) for pk, ids in found.items()}
 
 
 def _provider_keys(source: str) -> dict[str, list[str]]:
@@ -190,8 +195,10 @@ def _litellm_deprecation(offering: Offering, model_fields: set[tuple[int, str]])
     return model.deprecation_date if offering.status == implied else None
 
 
-def litellm_map() -> dict[str, dict[str, Any]]:
-    """{"<LiteLLM key>": {litellm_provider, mode, max_input_tokens, ..._cost_per_token..., supports_*}}."""
+def litellm_map(*, placed: dict[str, int] | None = None) -> dict[str, dict[str, Any]]:
+    """{"<LiteLLM key>": {litellm_provider, mode, max_input_tokens, ..._cost_per_token..., supports_*}}.
+
+    `placed`, when given, receives each key's offering id (for the round-trip tests)."""
     catalog = _reviewed()
     offerings, price_sources, model_fields = catalog.offerings, catalog.price_sources, catalog.model_fields
     keys = _crosswalk("litellm", offerings, _litellm_id_matches)
@@ -217,6 +224,9 @@ def litellm_map() -> dict[str, dict[str, Any]]:
             continue
         external = keys.get(offering.pk)
         provider_key = litellm_provider(offering.provider, external, known)
+        if external and litellm_reader.provider_model_id(external, provider_key) != offering.provider_model_id:
+            # The crosswalk's key would read back as another provider model id than ours: build one from ours.
+            external, provider_key = None, litellm_provider(offering.provider, None, known)
         entry: dict[str, Any] = {"litellm_provider": provider_key, "mode": "chat"}
         context = offering.context_window or model.context_window
         output = offering.max_output_tokens or model.max_output_tokens
@@ -242,7 +252,11 @@ def litellm_map() -> dict[str, dict[str, Any]]:
             entry["successor_model"] = model.successor.slug if model.successor else None
         if source:
             entry["source"] = source
-        entries.setdefault(external or f"{provider_key}/{offering.provider_model_id or model.slug}", entry)
+        key = external or f"{provider_key}/{offering.provider_model_id or model.slug}"
+        if key not in entries:
+            entries[key] = entry
+            if placed is not None:
+                placed[key] = offering.pk
     return entries
 
 
@@ -287,16 +301,18 @@ def _models_dev_cost(rows: list[PriceRow], price_sources: dict[int, str]) -> dic
     return {"cost": cost, "modes": modes} if cost else {}
 
 
-def models_dev_api() -> dict[str, dict[str, Any]]:
-    """{provider id: {id, name, doc, env, npm, models: {model id: {id, name, ..., cost, limit, modalities}}}}."""
+def models_dev_api(*, placed: dict[tuple[str, str], int] | None = None) -> dict[str, dict[str, Any]]:
+    """{provider id: {id, name, doc, env, npm, models: {model id: {id, name, ..., cost, limit, modalities}}}}.
+
+    `placed`, when given, receives each (provider id, model id)'s offering id (for the round-trip tests)."""
     catalog = _reviewed()
     offerings, price_sources, model_fields = catalog.offerings, catalog.price_sources, catalog.model_fields
     keys = _crosswalk("models.dev", offerings, _models_dev_id_matches)
     known = _provider_keys("models.dev")
-    placed = {o.pk: _models_dev_key(o, keys.get(o.pk), known) for o in offerings}
+    where = {o.pk: _models_dev_key(o, keys.get(o.pk), known) for o in offerings}
     ids_of: dict[int, str] = {}
     for offering in offerings:
-        ids_of.setdefault(offering.provider_id, placed[offering.pk][0])
+        ids_of.setdefault(offering.provider_id, where[offering.pk][0])
     providers: dict[str, dict[str, Any]] = {}
     for provider in Provider.objects.order_by("slug"):
         provider_id = ids_of.get(provider.pk) or _models_dev_provider_id(provider, known)
@@ -308,7 +324,7 @@ def models_dev_api() -> dict[str, dict[str, Any]]:
         def reviewed(name: str, model=model) -> bool:
             return (model.pk, name) in model_fields and getattr(model, name) is not None
 
-        provider_id, model_id = placed[offering.pk]
+        provider_id, model_id = where[offering.pk]
         entry: dict[str, Any] = {"id": model_id, "name": model.name}
         if model.family:
             entry["family"] = model.family
@@ -346,5 +362,8 @@ def models_dev_api() -> dict[str, dict[str, Any]]:
         provider = offering.provider
         providers.setdefault(provider_id, {"id": provider_id, "name": provider.name, "doc": provider.website,
                                            "env": [], "npm": "", "models": {}})  # fmt: skip
-        providers[provider_id]["models"].setdefault(model_id, entry)
+        if model_id not in providers[provider_id]["models"]:
+            providers[provider_id]["models"][model_id] = entry
+            if placed is not None:
+                placed[(provider_id, model_id)] = offering.pk
     return providers

@@ -15,9 +15,10 @@ import pytest
 
 from catalog.importers import IMPORTER_ACCOUNT, litellm, models_dev
 from catalog.importers.plan import import_source
-from catalog.models import ExternalId, Offering, Price
+from catalog.models import ExternalId, LanguageModel, Offering, Price
 from catalog.review.services import system_user
 from tests.catalog.importers.test_import import FIXTURES, SNAPSHOT_DAY, approve, import_prices, import_tree
+from tests.factories import create_model, create_offering, create_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +194,68 @@ class TestImporterRulesTheRoundTripNeeds:
         body = json.loads(export(client, "models.dev.json"))
         assert body["openai"]["models"]["gpt-4o-2024-05-13"]["status"] == "deprecated"
         assert reimport_models_dev(client).counts["offerings"].changed == 0
+
+
+class TestResidueOfTheRealCatalog:
+    """The causes of residue tests/comparisons/test_api_compat_real.py found on the real catalog, in small."""
+
+    def test_a_crosswalk_key_that_reads_back_as_another_provider_model_id_is_not_the_export_s_key(self, client):
+        approve(import_tree().changeset)
+        approve(import_prices().changeset)
+        # LiteLLM lists Bedrock's cross-region profile; the offering records models.dev's in-region id
+        bedrock = Offering.objects.get(provider__slug="aws-bedrock", model__slug="gpt-5-4")
+        ExternalId.objects.create(source="litellm", external_id="us.openai.gpt-5.4", offering=bedrock)
+        body = json.loads(export(client, "litellm.json"))
+        assert "us.openai.gpt-5.4" not in body
+        assert body["bedrock/openai.gpt-5.4"]["litellm_provider"] == "bedrock"
+        summary = reimport_litellm(client)
+        # a crosswalk row for each key the export made up: the offerings LiteLLM does not list, and Bedrock's
+        made_up = Offering.objects.exclude(external_ids__source="litellm").count() + 1
+        assert proposed(summary) == {"external ids": (made_up, 0)}
+        assert summary.counts["offerings"].changed == 0
+
+    def test_a_lab_listing_that_states_its_offering_s_own_limit_does_not_restate_the_model(self, client):
+        approve(import_prices().changeset)
+        Offering.objects.filter(provider__slug="gemini-api", model__slug="gemini-2-5-pro").update(
+            context_window=500_000
+        )
+        body = json.loads(export(client, "litellm.json"))
+        assert body["gemini/gemini-2.5-pro"]["max_input_tokens"] == 500_000  # the Gemini API's, not the model's
+        summary = reimport_litellm(client)
+        assert summary.changes == 0, (proposed(summary), summary.unmatched)
+
+    def test_a_lab_listing_s_deprecated_status_is_its_offering_s_when_the_offering_has_it(self, client):
+        approve(import_prices().changeset)
+        Offering.objects.filter(provider__slug="openai-api", model__slug="gpt-5-4").update(status="deprecated")
+        assert json.loads(export(client, "models.dev.json"))["openai"]["models"]["gpt-5.4"]["status"] == "deprecated"
+        summary = reimport_models_dev(client)
+        assert summary.counts["models"].changed == 0, [p.change.values for p in summary.planned if p.kind == "models"]
+        assert summary.counts["offerings"].changed == 0
+
+    def test_a_lab_api_s_listing_of_another_organization_s_model_describes_only_the_offering(self):
+        approve(import_prices().changeset)
+        gpt4o = LanguageModel.objects.get(slug="gpt-4o")
+        create_offering(model=gpt4o, provider=create_provider(slug="tencent", name="Tencent Cloud"),
+                        provider_model_id="gpt-4o", context_window=100_000)  # fmt: skip
+        api = {"tencent": {"id": "tencent", "name": "Tencent Cloud", "models": {"gpt-4o": {
+            "id": "gpt-4o", "name": "GPT-4o on Tencent", "limit": {"context": 100_000, "output": 16_384},
+            "cost": {"input": 1, "output": 2}}}}}  # fmt: skip
+        summary = import_source(
+            source=models_dev.read_api_json(json.dumps(api).encode(), path="api.json"),
+            user=system_user(IMPORTER_ACCOUNT),
+            dry_run=True,
+        )
+        assert summary.skipped["a lab's listing of another organization's model (its model facts not used)"] == 1
+        assert (summary.counts["models"].new, summary.counts["models"].changed) == (0, 0)
+        assert summary.counts["organizations"].new == 0  # no "tencent" lab for a model it does not make
+        assert not summary.unmatched
+
+    def test_a_lab_listing_describes_the_model_it_is_an_offering_of_not_a_twin_its_slug_names(self, client):
+        approve(import_prices().changeset)
+        # two live models for one id: the twin holds the slug, the other the OpenAI API's offering of it
+        twin = LanguageModel.objects.get(slug="gpt-4-1")
+        other = create_model(slug="openai-gpt-4-1", name="GPT-4.1 (the one served)", organization=twin.organization)
+        Offering.objects.filter(model=twin, provider__slug="openai-api").update(model=other)
+        summary = reimport_models_dev(client)
+        assert summary.counts["models"].changed == 0, [p.change.values for p in summary.planned if p.kind == "models"]
+        assert summary.skipped["model whose slug and own listing name two live models (listing's kept)"] == 1
