@@ -6,8 +6,8 @@ the revision is part of every key and ETag, so a change is visible as soon as a 
 revision (at once in the process that applied it, within `PAGE_CACHE_REVISION_TTL` seconds in the others)
 and nothing is ever purged.
 
-What is cached: anonymous GET/HEAD of public pages and htmx fragments that answer 200 without setting a
-cookie. A request that carries a session or messages cookie (a signed-in editor or reviewer) passes through
+What is cached: anonymous GET/HEAD of public pages, htmx fragments and API answers that answer 200 without
+setting a cookie. A request that carries a session or messages cookie (a signed-in editor or reviewer) passes through
 untouched, and so does the admin, whose responses are marked `private, no-store`.
 
 Two tiers: a bounded per-process store (an LRU of recent pages, emptied when the revision moves) in front
@@ -273,7 +273,9 @@ class PageCacheMiddleware:
             response.status_code == 200
             and not response.streaming
             and not response.cookies
-            and "Cache-Control" not in response
+            # A view that sets its own Cache-Control opts out, unless its answer is, like a page's, a function
+            # of its URL and the catalog revision (the API's, comparisons/api/http.py).
+            and ("Cache-Control" not in response or getattr(response, "revision_validated", False))
             and "cookie" not in response.get("Vary", "").lower()
         )
 

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the page cache, so API answers it serves count against the API's rate limit too.
+    "comparisons.api.throttle.ApiRateLimitMiddleware",
     # Right after WhiteNoise: a cached public page or a 304 costs none of the middleware below.
     "comparisons.pagecache.PageCacheMiddleware",
     # Keeps the last good copy of each public page, served when the database is down (config/stale.py).

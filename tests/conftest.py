@@ -37,3 +37,14 @@ def page_cache(settings):
     settings.PAGE_CACHE_ENABLED = True
     pagecache.reset()
     return pagecache
+
+
+@pytest.fixture
+def fresh_rate_limit(monkeypatch):
+    """The API's rate limit with an empty history of its own (other tests' requests in the window do not count)."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from comparisons.api.throttle import rate_limit
+
+    monkeypatch.setattr(rate_limit, "cache", LocMemCache(f"rate-limit-{id(monkeypatch)}", {}))
+    return rate_limit

@@ -15,7 +15,6 @@ from django.http import HttpRequest, JsonResponse, QueryDict
 from django.urls import reverse
 from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import HttpError, ValidationError
-from ninja.throttling import AnonRateThrottle
 
 from catalog.models import (
     CAPABILITY_FIELDS,
@@ -52,7 +51,7 @@ api = NinjaAPI(
         f"{settings.API_RATE_LIMIT} requests per client IP; over it, 429 with Retry-After."
     ),
     urls_namespace="api",
-    throttle=[AnonRateThrottle(settings.API_RATE_LIMIT)],
+    # The rate limit is a middleware ahead of the page cache (comparisons/api/throttle.py).
 )
 api.add_decorator(public_get, mode="view")
 

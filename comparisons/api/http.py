@@ -1,7 +1,9 @@
 """HTTP caching and CORS for the API: ETag and Last-Modified from the catalog revision, 304 on a match.
 
 Every answer of the API is a function of its URL and the catalog revision (bumped by every applied change
-set), so the revision is the validator. Kept here, simple, so a site-wide page cache can sit in front of it.
+set), so the revision is the validator. The page cache (comparisons/pagecache.py) stores a 200 marked
+`revision_validated` like a page and answers later requests, and their 304s, with its own validators; what it
+does not store (errors, a signed-in client, the cache off) gets these.
 """
 
 from __future__ import annotations
@@ -10,14 +12,14 @@ import datetime
 import functools
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
 
 from catalog.models import CatalogRevision
+from comparisons.pagecache import PUBLIC_CACHE_CONTROL
 
 API_VERSION = "v1"
-MAX_AGE = 300  # seconds a client or shared cache may reuse an answer without asking again
 
 
 def catalog_state(request: HttpRequest) -> tuple[int, datetime.datetime | None]:
@@ -48,7 +50,12 @@ def public_get(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         response["Access-Control-Allow-Origin"] = "*"
         response["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Retry-After"
         if response.status_code in (200, 304):
-            patch_cache_control(response, public=True, max_age=MAX_AGE)
+            response["Cache-Control"] = PUBLIC_CACHE_CONTROL.format(
+                max_age=settings.PAGE_CACHE_MAX_AGE,
+                s_maxage=settings.PAGE_CACHE_S_MAXAGE,
+                swr=settings.PAGE_CACHE_STALE_WHILE_REVALIDATE,
+            )
+            response.revision_validated = True
         else:
             # An error is not a representation to revalidate: no validators on it.
             for header in ("ETag", "Last-Modified"):

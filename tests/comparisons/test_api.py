@@ -10,7 +10,6 @@ from django.core.cache import cache
 
 from catalog.models import CatalogRevision, ChangeSet, Offering, Price
 from catalog.review.services import NewRef, ProposedChange, changeset_approve, changeset_create_applied, system_user
-from comparisons.api.endpoints import api
 from comparisons.calculator import Workload, cheapest_cost, round_cost
 from comparisons.facts import model_facts
 from tests.catalog.workflow_support import create_editor, create_reviewer, submitted_price_change
@@ -353,7 +352,7 @@ class TestHttp:
         etag = response["ETag"]
         assert etag == f'"v1-r{CatalogRevision.current()}"'
         assert response["Last-Modified"]
-        assert "max-age=300" in response["Cache-Control"] and "public" in response["Cache-Control"]
+        assert response["Cache-Control"] == "public, max-age=60, s-maxage=60, stale-while-revalidate=600"  # as pages
         again = get(client, "/models/e", HTTP_IF_NONE_MATCH=etag)
         assert again.status_code == 304
         assert again.content == b""
@@ -370,9 +369,8 @@ class TestHttp:
         response = get(client, "/providers", HTTP_ORIGIN="https://elsewhere.example")
         assert response["Access-Control-Allow-Origin"] == "*"
 
-    def test_rate_limit_answers_429_with_retry_after(self, client, monkeypatch):
-        (throttle,) = api.throttle
-        monkeypatch.setattr(throttle, "num_requests", 3)
+    def test_rate_limit_answers_429_with_retry_after(self, client, monkeypatch, fresh_rate_limit):
+        monkeypatch.setattr(fresh_rate_limit, "num_requests", 3)
         statuses = [get(client, "/providers").status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
         limited = get(client, "/providers")

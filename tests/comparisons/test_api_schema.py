@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from comparisons.api.endpoints import api
+from comparisons.api.throttle import rate_limit
 from tests.factories import (
     create_benchmark,
     create_benchmark_result,
@@ -50,8 +51,7 @@ def catalog(monkeypatch):
     """
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    (throttle,) = api.throttle
-    monkeypatch.setattr(throttle, "num_requests", 10**9)
+    monkeypatch.setattr(rate_limit, "num_requests", 10**9)
     cache.clear()
     org = create_organization(slug="a")
     provider = create_provider(slug="a0")

@@ -320,3 +320,44 @@ def test_the_memo_reads_the_revision_at_most_once_per_interval():
     assert memo.get(1.0) == 2
     memo.invalidate()
     assert memo.get(1.0) == 3
+
+
+class TestApiAnswers:
+    """The API's 200s are stored like pages; their rate limit counts the answers the cache serves too."""
+
+    def test_an_api_answer_is_stored_and_moves_with_the_revision(
+        self, client, page_cache, offering, django_capture_on_commit_callbacks, django_assert_num_queries
+    ):
+        first = client.get("/api/v1/models/alpha")
+        assert first["X-Page-Cache"] == "miss"
+        with django_assert_num_queries(0):
+            second = client.get("/api/v1/models/alpha")
+        assert second["X-Page-Cache"] == "hit" and second.content == first.content
+        assert second["Access-Control-Allow-Origin"] == "*"
+        assert second["Cache-Control"] == "public, max-age=60, s-maxage=60, stale-while-revalidate=600"
+        assert client.get("/api/v1/models/alpha", HTTP_IF_NONE_MATCH=second["ETag"]).status_code == 304
+
+        changeset = submitted_price_change(editor=create_editor(), offering=offering, price="0.50")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert changeset_approve(changeset=changeset, user=create_reviewer())
+        after = client.get("/api/v1/models/alpha", HTTP_IF_NONE_MATCH=second["ETag"])
+        assert after.status_code == 200 and after["X-Page-Cache"] == "miss"
+        prices = [p["usd_per_million"] for o in after.json()["offerings"] for p in o["prices"]]
+        assert "0.500000" in prices and "1.000000" not in prices
+
+    def test_errors_are_not_stored(self, client, page_cache, offering):
+        assert client.get("/api/v1/models/nobody").status_code == 404
+        again = client.get("/api/v1/models/nobody")
+        assert again.status_code == 404 and "X-Page-Cache" not in again
+
+    def test_answers_from_the_cache_count_against_the_rate_limit(
+        self, client, page_cache, offering, monkeypatch, fresh_rate_limit
+    ):
+        monkeypatch.setattr(fresh_rate_limit, "num_requests", 3)
+        responses = [client.get("/api/v1/models/alpha") for _ in range(4)]
+        assert [r.status_code for r in responses] == [200, 200, 200, 429]
+        assert [r.get("X-Page-Cache") for r in responses[:3]] == ["miss", "hit", "hit"]
+        assert int(responses[3]["Retry-After"]) >= 1
+        assert responses[3]["Access-Control-Allow-Origin"] == "*"
+        assert "per client IP" in responses[3].json()["detail"]
+        assert client.get("/models/alpha/").status_code == 200  # the pages have no such limit
