@@ -1,9 +1,11 @@
 """`make bench`: every public page and fragment under wrk, cached / uncached / 304, at two catalog sizes.
 
-For each size it recreates the PostgreSQL database (BENCH_DATABASE_URL, default llmref_bench on 127.0.0.1),
-migrates, writes a synthetic catalog (`generate_catalog`), collects static files, starts gunicorn (2 workers,
-production settings: debug off, manifest static files) on 127.0.0.1:BENCH_PORT and drives it with wrk from
-this process: 2 threads, BENCH_CONNECTIONS connections, BENCH_DURATION seconds per measurement. Modes:
+For each size it recreates a PostgreSQL database (BENCH_DATABASE_URL with the size appended, default
+llmref_bench_50 and llmref_bench_2000 on 127.0.0.1), migrates, writes a synthetic catalog (`generate_catalog`),
+collects static files and starts gunicorn (2 workers, production settings: debug off, manifest static files) on
+127.0.0.1:BENCH_PORT, the next size on the next port. Both servers run at once and are driven in turn, page by
+page and mode by mode, with wrk from this process: 2 threads, BENCH_CONNECTIONS connections, BENCH_DURATION
+seconds per measurement. Modes:
 
 - cached: the same URL again and again (the page cache answers after the first request);
 - uncached: a cache-busting query parameter the pages ignore (`_cb=`), so every request renders;
@@ -15,6 +17,7 @@ figures (sitemap time and memory, queries), and exits non-zero on any error or 5
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -53,13 +56,13 @@ RESULTS = {"HX-Target": "results"}
 GZIP = {"Accept-Encoding": "gzip"}  # as crawlers ask for sitemaps
 
 
-def server_env() -> dict[str, str]:
+def server_env(database_url: str = DATABASE_URL) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LLMREF_", "REDIS_URL"))}
     env |= {
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_SECRET_KEY": "bench-only-not-a-secret",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": DATABASE_URL,
+        "DATABASE_URL": database_url,
         "DJANGO_LOG_LEVEL": "ERROR",
         # Plain http on loopback: production settings otherwise (a TLS proxy does the redirect in production).
         "DJANGO_SECURE_SSL_REDIRECT": "0",
@@ -67,19 +70,19 @@ def server_env() -> dict[str, str]:
     return env
 
 
-def manage(*args: str) -> str:
+def manage(*args: str, database_url: str = DATABASE_URL) -> str:
     result = subprocess.run(
-        [PY, "manage.py", *args], cwd=ROOT, env=server_env(), capture_output=True, text=True, check=False
+        [PY, "manage.py", *args], cwd=ROOT, env=server_env(database_url), capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
 
 
-def recreate_database() -> None:
+def recreate_database(database_url: str = DATABASE_URL) -> None:
     import psycopg
 
-    parts = urlsplit(DATABASE_URL)
+    parts = urlsplit(database_url)
     name = parts.path.lstrip("/")
     if not re.fullmatch(r"[a-z0-9_]+", name):
         sys.exit(f"refusing database name {name!r}")
@@ -89,11 +92,11 @@ def recreate_database() -> None:
         conn.execute(f"CREATE DATABASE {name}")
 
 
-def drop_database() -> None:
+def drop_database(database_url: str = DATABASE_URL) -> None:
     """Leave nothing behind: the benchmark database goes when the run ends, however it ends."""
     import psycopg
 
-    parts = urlsplit(DATABASE_URL)
+    parts = urlsplit(database_url)
     name = parts.path.lstrip("/")
     if not re.fullmatch(r"[a-z0-9_]+", name):
         return
@@ -101,17 +104,20 @@ def drop_database() -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def prepare(models: int, providers: int) -> str:
-    recreate_database()
-    manage("migrate", "--noinput", "-v0")
+def prepare(models: int, providers: int, database_url: str = DATABASE_URL) -> str:
+    recreate_database(database_url)
+    manage("migrate", "--noinput", "-v0", database_url=database_url)
     started = time.monotonic()
-    out = manage("generate_catalog", "--models", str(models), "--providers", str(providers), "--seed", "1")
-    manage("collectstatic", "--noinput", "-v0")
+    out = manage(
+        "generate_catalog", "--models", str(models), "--providers", str(providers), "--seed", "1",
+        database_url=database_url,
+    )  # fmt: skip
+    manage("collectstatic", "--noinput", "-v0", database_url=database_url)
     return f"{out.strip()} [wall {time.monotonic() - started:.1f} s incl. collectstatic]"
 
 
-def get(path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(BASE + path, headers=headers or {})
+def get(path: str, headers: dict[str, str] | None = None, base: str = BASE) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(base + path, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
             return response.status, dict(response.headers), response.read()
@@ -120,16 +126,20 @@ def get(path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str
 
 
 class Server:
+    def __init__(self, port: int = PORT, database_url: str = DATABASE_URL):
+        self.port, self.database_url = port, database_url
+        self.base = f"http://127.0.0.1:{port}"
+
     def __enter__(self) -> Server:
         self.process = subprocess.Popen(
-            [GUNICORN, "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{PORT}", "--log-level", "error"],
+            [GUNICORN, "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{self.port}", "--log-level", "error"],
             cwd=ROOT,
-            env=server_env(),
+            env=server_env(self.database_url),
             start_new_session=True,
         )
         for _ in range(100):
             try:
-                if get("/healthz")[0] == 200:
+                if get("/healthz", base=self.base)[0] == 200:
                     return self
             except OSError:
                 pass
@@ -157,12 +167,12 @@ class Result:
     requests: int
 
 
-def drain() -> None:
+def drain(base: str = BASE) -> None:
     """Wait until the workers have answered what wrk left queued (a sync worker finishes every accepted request)."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            request = urllib.request.Request(BASE + "/healthz")
+            request = urllib.request.Request(base + "/healthz")
             with urllib.request.urlopen(request, timeout=120) as response:
                 response.read()
             return
@@ -171,14 +181,14 @@ def drain() -> None:
     sys.exit("the server did not drain within 120 s")
 
 
-def wrk(path: str, mode: str, headers: dict[str, str], connections: int = CONNECTIONS) -> Result:
-    print(f"  {mode:8} {path}", file=sys.stderr, flush=True)
-    args = ["wrk", "-t2", f"-c{connections}", f"-d{DURATION}s", "--timeout", "10s", "-s", LUA, BASE, "--", path, mode]
+def wrk(path: str, mode: str, headers: dict[str, str], connections: int = CONNECTIONS, base: str = BASE) -> Result:
+    print(f"  {mode:8} {base}{path}", file=sys.stderr, flush=True)
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{DURATION}s", "--timeout", "10s", "-s", LUA, base, "--", path, mode]
     args += [f"{k}={v}" for k, v in headers.items()]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     line = next(line for line in out.splitlines() if line.startswith("BENCH "))
     data = json.loads(line.removeprefix("BENCH "))
-    drain()
+    drain(base)
     errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
     return Result(
         rps=data["requests"] / (data["duration_us"] / 1e6),
@@ -189,13 +199,13 @@ def wrk(path: str, mode: str, headers: dict[str, str], connections: int = CONNEC
     )
 
 
-def pages() -> list[tuple[str, str, dict[str, str]]]:
+def pages(base: str = BASE) -> list[tuple[str, str, dict[str, str]]]:
     """(label, path, headers) of every public page and fragment, from the live catalog's URLs."""
-    _, _, body = get("/sitemap-models.xml")
+    _, _, body = get("/sitemap-models.xml", base=base)
     slugs = sorted(re.findall(r"/models/([-a-zA-Z0-9_]+)/</loc>", body.decode()))
-    _, _, body = get("/sitemap-providers.xml")
+    _, _, body = get("/sitemap-providers.xml", base=base)
     provider = sorted(re.findall(r"/providers/([-a-zA-Z0-9_]+)/</loc>", body.decode()))[0]
-    _, _, body = get("/changes/")
+    _, _, body = get("/changes/", base=base)
     changeset = re.search(r'href="/changes/(\d+)/"', body.decode()).group(1)
     a, b, c = slugs[len(slugs) // 3], slugs[len(slugs) // 2], slugs[2 * len(slugs) // 3]
     pair = f"/compare/{a}-vs-{b}/"
@@ -255,11 +265,20 @@ print("PROBE " + json.dumps(out))
 """
 
 
-def probe(paths: list[tuple[str, str]]) -> dict:
+def probe(paths: list[tuple[str, str]], database_url: str = DATABASE_URL) -> dict:
     """Single uncached requests in one process: time, queries, peak Python memory (tracemalloc)."""
     code = PROBE.replace("PATHS", repr(json.dumps(paths)))
-    out = manage("shell", "-c", code)
+    out = manage("shell", "-c", code, database_url=database_url)
     return json.loads(next(line for line in out.splitlines() if line.startswith("PROBE ")).removeprefix("PROBE "))
+
+
+def sites() -> list[tuple[int, int, str, int]]:
+    """(models, providers, database URL, port) of each size: one database and one server each."""
+    parts = urlsplit(DATABASE_URL)
+    return [
+        (models, providers, urlunsplit(parts._replace(path=f"{parts.path}_{models}")), PORT + k)
+        for k, (models, providers) in enumerate(SIZES)
+    ]
 
 
 def main() -> int:
@@ -274,7 +293,8 @@ def main() -> int:
     try:
         measure(table, baseline, notes, failures, probes)
     finally:
-        drop_database()
+        for _, _, database_url, _ in sites():
+            drop_database(database_url)
     for (label, mode), by_size in table.items():
         for models, result in by_size.items():
             if result.errors:
@@ -288,35 +308,54 @@ def main() -> int:
 
 
 def measure(table, baseline, notes, failures, probes) -> None:
-    """Every size: prepare the database, serve it, measure every page in every mode."""
-    for models, providers in SIZES:
+    """Both sizes served at once (a database and a gunicorn each), measured in turn page by page and mode by
+    mode: a drift of the machine's speed during the run moves both sizes' figures alike, so the ratios
+    between them hold."""
+    for models, providers, database_url, _ in sites():
         print(f"preparing {models} models / {providers} providers", file=sys.stderr, flush=True)
-        notes.append(f"{models} models: {prepare(models, providers)}")
-        with Server():
-            targets = pages()
-            for label, path, headers in targets:
-                status, _, _ = get(path, headers)
+        notes.append(f"{models} models: {prepare(models, providers, database_url)}")
+    with contextlib.ExitStack() as stack:
+        servers = {models: stack.enter_context(Server(port, url)) for models, _, url, port in sites()}
+        targets = {models: pages(server.base) for models, server in servers.items()}
+        for models, server in servers.items():
+            for label, path, headers in targets[models]:
+                status, _, _ = get(path, headers, base=server.base)
                 if status != 200:
-                    failures.append(f"{label} {path} answered {status}")
-            baseline[models] = wrk("/healthz", "cached", {})
-            for label, path, headers in targets:
-                _, response_headers, _ = get(path, headers)  # warm: the cached mode measures hits
-                etag = response_headers.get("ETag", "")
-                for mode in MODES:
-                    extra = {"If-None-Match": etag} if mode == "304" else {}
+                    failures.append(f"{label} {path} at {models} models answered {status}")
+            baseline[models] = wrk("/healthz", "cached", {}, base=server.base)
+        labels = [label for label, _, _ in targets[SIZES[0][0]]]
+        for index, label in enumerate(labels):
+            etags = {}
+            for models, server in servers.items():
+                _, path, headers = targets[models][index]
+                _, response_headers, _ = get(path, headers, base=server.base)  # warm: cached mode measures hits
+                etags[models] = response_headers.get("ETag", "")
+            for mode in MODES:
+                for models, server in servers.items():
+                    _, path, headers = targets[models][index]
+                    extra = {"If-None-Match": etags[models]} if mode == "304" else {}
                     connections = UNCACHED_CONNECTIONS if mode == "uncached" else CONNECTIONS
-                    result = wrk(path, mode, headers | extra, connections=connections)
+                    result = wrk(path, mode, headers | extra, connections=connections, base=server.base)
                     table[(label, mode)] = table.get((label, mode), {}) | {models: result}
-            pair = next(path for label, path, _ in targets if label == "pair page")
+        for models, server in servers.items():
+            pair = next(path for label, path, _ in targets[models] if label == "pair page")
             for label, path in (("/healthz", "/healthz"), ("pair page, cached", pair)):
-                result = wrk(path, "cached", {}, connections=STRESS_CONNECTIONS)
+                result = wrk(path, "cached", {}, connections=STRESS_CONNECTIONS, base=server.base)
                 notes.append(
                     f"{models} models, {STRESS_CONNECTIONS} connections, {label}: {result.rps:.0f} req/s, "
                     f"{result.requests} requests, {result.errors} errors"
                 )
                 if result.errors:
                     failures.append(f"{label} at {STRESS_CONNECTIONS} connections: {result.errors} errors")
-        probes[models] = probe([(label, path) for label, path, headers in targets if "HX-Request" not in headers])
+    # Single requests: each size probed twice, in turn; the faster of the two medians is the page's cost.
+    for _ in range(2):
+        for models, _, database_url, _ in sites():
+            paths = [(label, path) for label, path, headers in targets[models] if "HX-Request" not in headers]
+            result = probe(paths, database_url)
+            for label, figures in result.items():
+                best = probes.setdefault(models, {}).get(label)
+                if best is None or figures["ms"] < best["ms"]:
+                    probes[models][label] = figures
 
 
 def render(table, baseline, probes, notes, elapsed: float) -> str:
@@ -348,8 +387,9 @@ def render(table, baseline, probes, notes, elapsed: float) -> str:
         lines.append("| " + " | ".join(row) + " |")
     lines += [
         "",
-        "Single uncached requests in one process (Django test client, page cache off, uncompressed; median of 3;",
-        "peak Python memory by tracemalloc in a fourth request, for the sitemaps only):",
+        "Single uncached requests in one process (Django test client, page cache off, uncompressed; the lower of",
+        "two medians of 3, the sizes probed in turn; peak Python memory by tracemalloc in a fourth request, for the",
+        "sitemaps only):",
         "",
     ]
     head = ["page"] + [f"{m}: {k}" for m in sizes for k in ("ms", "queries", "peak MiB", "KiB")]
