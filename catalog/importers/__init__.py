@@ -4,7 +4,9 @@ One module per source reads it into source-neutral records (`common.SourceCatalo
 repository tree with `base_model` inheritance and `base_model_omit`, or `api.json`) and `litellm`
 (`model_prices_and_context_window.json`). `plan` compares the records with the live catalog and proposes
 the differences through `catalog.services` (never a live write). The crosswalk `catalog.ExternalId` keeps
-every external id an import matched, so the next import starts from what a reviewer approved.
+every external id an import matched, so the next import starts from what a reviewer approved; but not a key our
+own compatibility export built from our ids (an entry carrying `"llmref_derived_key": true`, `common.DERIVED_KEY`):
+such an entry is matched by the rules below as any other, and its key, not an id the source uses, is not recorded.
 
 `llmref` reads our own export back (natural keys, plus rule 1a; see its docstring), `services`
 applies an import's undisputed values for the local demo and holds the rest for a person, and `snapshot`

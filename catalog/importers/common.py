@@ -29,6 +29,11 @@ PRICE_QUANTUM = Decimal(1).scaleb(-PRICE_DIGITS["decimal_places"])
 PRICE_MAX = Decimal(10) ** (PRICE_DIGITS["max_digits"] - PRICE_DIGITS["decimal_places"]) - PRICE_QUANTUM
 PER_MILLION = Decimal(1_000_000)
 
+# The key our compatibility exports (comparisons.api.compat) add, set to true, to an entry whose key they built from
+# our own ids because the crosswalk holds none of the source's: the key is ours, not an id the source uses, so an
+# import matches the entry as any other but never records its key in the crosswalk as that source's id.
+DERIVED_KEY = "llmref_derived_key"
+
 FETCH_TIMEOUT_SECONDS = 30
 FETCH_MAX_BYTES = 64 * 1024 * 1024
 
@@ -69,6 +74,7 @@ class ListingRecord:
     path: str
     preference: tuple = ()  # lower sorts first when two listings are the same offering
     field_paths: dict[str, str] = field(default_factory=dict)  # facts backed by another file
+    derived_key: bool = False  # the entry carries DERIVED_KEY: external_id is not the source's id
 
 
 @dataclass

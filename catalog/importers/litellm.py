@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalog.importers.common import (
+    DERIVED_KEY,
     EntryError,
     ImportSourceError,
     ListingRecord,
@@ -166,6 +167,7 @@ def _entry(catalog: SourceCatalog, key: str, entry: dict[str, Any], path: str, t
             prices=prices,
             path=path,
             preference=(0 if own_lab else 1, 1 if regional else 0, len(key), key),
+            derived_key=entry.get(DERIVED_KEY) is True,
         )
     )
     catalog.providers.setdefault(provider, ProviderRecord(key=provider, name=provider, path=path))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.importers.common import (
+    DERIVED_KEY,
     EntryError,
     ImportSourceError,
     ListingRecord,
@@ -232,6 +233,7 @@ def _add_listing(
             path=path,
             preference=(0 if own_lab else 1, len(model_id), model_id),
             field_paths=field_paths,
+            derived_key=data.get(DERIVED_KEY) is True,
         )
     )
     # The lab's own API describes the model itself when no models/ file does.

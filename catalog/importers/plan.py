@@ -701,7 +701,8 @@ class _Planner:
             for other, _model, _provider in group:
                 if other is not listing:
                     self.summary.skipped["another listing of the same offering (its prices not used)"] += 1
-                self.crosswalk(other.external_id, other.path, offering=offering)
+                if not other.derived_key:  # a key our export built is not the source's id (common.DERIVED_KEY)
+                    self.crosswalk(other.external_id, other.path, offering=offering)
 
     def offering(self, listing: ListingRecord, model: Any, provider: Any) -> Any:
         facts = dict(listing.facts)

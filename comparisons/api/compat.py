@@ -13,8 +13,10 @@ test_api_compat_real.py). A key must read back as the offering's own provider mo
 an offering only one that does is used. An offering the source does not list, or none of whose ids reads back as
 ours, gets "<the source's name for the provider>/<provider model id>" (models.dev: that provider, that id).
 
-The one difference a round trip proposes, by design: reading such a made-up key back records it in the crosswalk
-as that source's id of that very offering (one new ExternalId per made-up key, nothing else).
+Such a derived key is ours, not an id the source uses, and its entry says so with one extra key,
+`"llmref_derived_key": true` (`catalog.importers.common.DERIVED_KEY`: in a LiteLLM entry, as our "source" is; in
+a models.dev model object); an entry keyed by the crosswalk's id carries no such key. Our importers match a marked
+entry as any other but do not record its key in the crosswalk, so a round trip proposes nothing.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from catalog.importers import litellm as litellm_reader
-from catalog.importers.common import slug_part
+from catalog.importers.common import DERIVED_KEY, slug_part
 from catalog.importers.plan import PROVIDER_SLUGS
 from catalog.models import ExternalId, LanguageModel, Offering, Price, Provenance, Provider
 
@@ -196,7 +198,8 @@ def _litellm_deprecation(offering: Offering, model_fields: set[tuple[int, str]])
 
 
 def litellm_map(*, placed: dict[str, int] | None = None) -> dict[str, dict[str, Any]]:
-    """{"<LiteLLM key>": {litellm_provider, mode, max_input_tokens, ..._cost_per_token..., supports_*}}.
+    """{"<LiteLLM key>": {litellm_provider, mode, max_input_tokens, ..._cost_per_token..., supports_*, source}}
+    (and llmref_derived_key on an entry whose key is built from our ids).
 
     `placed`, when given, receives each key's offering id (for the round-trip tests)."""
     catalog = _reviewed()
@@ -252,6 +255,8 @@ def litellm_map(*, placed: dict[str, int] | None = None) -> dict[str, dict[str, 
             entry["successor_model"] = model.successor.slug if model.successor else None
         if source:
             entry["source"] = source
+        if not external:
+            entry[DERIVED_KEY] = True
         key = external or f"{provider_key}/{offering.provider_model_id or model.slug}"
         if key not in entries:
             entries[key] = entry
@@ -302,7 +307,8 @@ def _models_dev_cost(rows: list[PriceRow], price_sources: dict[int, str]) -> dic
 
 
 def models_dev_api(*, placed: dict[tuple[str, str], int] | None = None) -> dict[str, dict[str, Any]]:
-    """{provider id: {id, name, doc, env, npm, models: {model id: {id, name, ..., cost, limit, modalities}}}}.
+    """{provider id: {id, name, doc, env, npm, models: {model id: {id, name, ..., cost, limit, modalities}}}}
+    (and llmref_derived_key on a model whose ids are built from ours).
 
     `placed`, when given, receives each (provider id, model id)'s offering id (for the round-trip tests)."""
     catalog = _reviewed()
@@ -310,6 +316,8 @@ def models_dev_api(*, placed: dict[tuple[str, str], int] | None = None) -> dict[
     keys = _crosswalk("models.dev", offerings, _models_dev_id_matches)
     known = _provider_keys("models.dev")
     where = {o.pk: _models_dev_key(o, keys.get(o.pk), known) for o in offerings}
+    derived = {pk for pk, (provider_id, model_id) in where.items()
+               if keys.get(pk) != f"providers/{provider_id}/models/{model_id}"}  # fmt: skip
     ids_of: dict[int, str] = {}
     for offering in offerings:
         ids_of.setdefault(offering.provider_id, where[offering.pk][0])
@@ -359,6 +367,8 @@ def models_dev_api(*, placed: dict[tuple[str, str], int] | None = None) -> dict[
         # any offering on its way out (it has no "retired").
         if offering.status != Offering.Status.ACTIVE:
             entry["status"] = "deprecated"
+        if offering.pk in derived:
+            entry[DERIVED_KEY] = True
         provider = offering.provider
         providers.setdefault(provider_id, {"id": provider_id, "name": provider.name, "doc": provider.website,
                                            "env": [], "npm": "", "models": {}})  # fmt: skip

@@ -5,10 +5,9 @@ The committed snapshot (catalog/snapshot/public-catalog.json.gz: the models.dev 
 its undisputed values applied; on an empty database nothing is disputed). Both exports are fetched with the test
 client and fed, dry run, to the importer of their format against that same database.
 
-Nothing is proposed but one thing, agreed and counted exactly: an offering the source does not list (or none of
-whose ids in the crosswalk reads back as its provider model id) is exported under a key made from our ids, and
-reading it back records that key in the crosswalk for that very offering (see comparisons.api.compat). Every
-other fact, price, offering and model reads back unchanged.
+Nothing is proposed, of any kind. An offering the source does not list (or none of whose ids in the crosswalk reads
+back as its provider model id) is exported under a key made from our ids and marked `"llmref_derived_key": true`
+(see comparisons.api.compat); the importer matches it as any other entry and records no crosswalk row for it.
 
 Slow (the whole catalog, loaded once for the module), so it runs once: on SQLite, not on every database.
 """
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from catalog.demo import DEMO_REVIEWER
 from catalog.importers import IMPORTER_ACCOUNT, litellm, llmref, models_dev
+from catalog.importers.common import DERIVED_KEY
 from catalog.importers.plan import import_source
 from catalog.importers.services import changeset_apply_undisputed
 from catalog.models import ExternalId, Offering, Price, Provenance
@@ -68,9 +68,9 @@ def _value(value) -> str:
 
 
 def described(summary, limit: int = 20) -> str:
-    """The first `limit` proposals other than crosswalk rows as "kind target: field old -> new"."""
+    """The first `limit` proposals as "kind target: field old -> new"."""
     lines = []
-    for planned in [p for p in summary.planned if p.kind != "external ids"][:limit]:
+    for planned in summary.planned[:limit]:
         change = planned.change
         if change.action == "create":
             fields = ", ".join(f"{k}={_value(v)}" for k, v in change.values.items())
@@ -83,22 +83,28 @@ def described(summary, limit: int = 20) -> str:
     return f"{summary.changes} proposed {counts}:\n" + "\n".join(lines)
 
 
-def roundtrip(source, placed: dict[str, int]) -> None:
-    """Nothing proposed but the crosswalk rows of the keys the export made up (the agreed difference, see the
-    module docstring of comparisons.api.compat): each one new, for the very offering it was exported for."""
-    summary = import_source(source=source, user=system_user(IMPORTER_ACCOUNT), dry_run=True)
-    facts = [p for p in summary.planned if p.kind != "external ids"]
-    assert not facts, f"{source.catalog}: " + described(summary)
-    assert not summary.unmatched, summary.unmatched[:20]
-    known = set(ExternalId.objects.of_source(source.catalog).values_list("external_id", flat=True))
+def marked_exactly_off_the_crosswalk(catalog: str, entries: dict[str, dict]) -> set[str]:
+    """The keys of the entries carrying the marker: every entry whose key is not one of `catalog`'s ids in the
+    crosswalk, and no other."""
+    known = set(ExternalId.objects.of_source(catalog).values_list("external_id", flat=True))
+    marked = {key for key, entry in entries.items() if DERIVED_KEY in entry}
+    assert all(entries[key][DERIVED_KEY] is True for key in marked)
+    assert marked == {key for key in entries if key not in known}
+    assert 0 < len(marked) < len(entries)
+    return marked
+
+
+def roundtrip(source, marked: set[str]) -> None:
+    """Nothing proposed, not even a crosswalk row for a key the export derived (its entry carries the marker)."""
     read = {listing.external_id for listing in source.listings}
-    made_up = {key: pk for key, pk in placed.items() if key not in known and key in read}
-    proposed = {p.change.values["external_id"]: p.change.values["offering"].pk for p in summary.planned}
-    assert all(p.change.action == "create" for p in summary.planned)
-    assert proposed == made_up
-    assert summary.changes == len(made_up)
-    assert summary.counts["prices"].changed == summary.counts["prices"].new == 0
+    assert {listing.external_id for listing in source.listings if listing.derived_key} == marked & read
+    summary = import_source(source=source, user=system_user(IMPORTER_ACCOUNT), dry_run=True)
+    assert summary.changes == 0, f"{source.catalog}: " + described(summary)
+    assert not summary.planned
+    assert not summary.unmatched, summary.unmatched[:20]
     assert summary.counts["prices"].unchanged > 10_000
+    # every unmarked listing's key is an id already in the crosswalk (rule 1: the row stands)
+    assert summary.counts["external ids"].unchanged == len(read - marked)
 
 
 def test_both_exports_of_the_real_catalog_read_back_as_nothing_to_do(snapshot_catalog, client):
@@ -111,11 +117,14 @@ def test_both_exports_of_the_real_catalog_read_back_as_nothing_to_do(snapshot_ca
     reviewed = Provenance.objects.filter(content_type=ContentType.objects.get_for_model(Price), field="usd_per_million")
     priced = Price.objects.filter(pk__in=reviewed.values("object_id")).values("offering").distinct().count()
     assert len(placed) == priced
-    roundtrip(litellm.read_json(body, path="export/litellm.json", today=timezone.localdate()), placed)
+    marked = marked_exactly_off_the_crosswalk("litellm", json.loads(body))
+    roundtrip(litellm.read_json(body, path="export/litellm.json", today=timezone.localdate()), marked)
 
     body = export(client, "models.dev.json")
     placed_md: dict[tuple[str, str], int] = {}
     assert json.loads(body) == compat.models_dev_api(placed=placed_md)
     assert len(placed_md) == Offering.objects.count()
-    placed = {f"providers/{provider}/models/{model}": pk for (provider, model), pk in placed_md.items()}
-    roundtrip(models_dev.read_api_json(body, path="export/models.dev.json"), placed)
+    models = {f"providers/{provider}/models/{model_id}": entry
+              for provider, info in json.loads(body).items() for model_id, entry in info["models"].items()}  # fmt: skip
+    marked = marked_exactly_off_the_crosswalk("models.dev", models)
+    roundtrip(models_dev.read_api_json(body, path="export/models.dev.json"), marked)

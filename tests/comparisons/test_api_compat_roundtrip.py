@@ -1,8 +1,9 @@
 """The compatibility exports read back by our own importers propose nothing: the same prices, facts and ids.
 
 A catalog is imported from the importers' fixtures (tests/catalog/importers/fixtures) and applied; its export is fed
-to the importer of that format (LiteLLM's reader, models.dev's api.json reader) against the same database. Runs on
-SQLite and, with DATABASE_URL, on PostgreSQL.
+to the importer of that format (LiteLLM's reader, models.dev's api.json reader) against the same database. An entry
+whose key the export built from our ids carries `"llmref_derived_key": true` and is read back without a crosswalk
+row. Runs on SQLite and, with DATABASE_URL, on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from decimal import Decimal
 import pytest
 
 from catalog.importers import IMPORTER_ACCOUNT, litellm, models_dev
+from catalog.importers.common import DERIVED_KEY
 from catalog.importers.plan import import_source
 from catalog.models import ExternalId, LanguageModel, Offering, Price
-from catalog.review.services import system_user
+from catalog.review.services import NewRef, ProposedChange, changeset_create_applied, system_user
 from tests.catalog.importers.test_import import FIXTURES, SNAPSHOT_DAY, approve, import_prices, import_tree
-from tests.factories import create_model, create_offering, create_provider
+from tests.factories import create_model, create_offering, create_provider, create_source
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +43,11 @@ def reimport_models_dev(client):
 
 def proposed(summary) -> dict[str, tuple[int, int]]:
     return {kind: (c.new, c.changed) for kind, c in summary.counts.items() if c.new or c.changed}
+
+
+def marked(entries: dict[str, dict]) -> set[str]:
+    """The keys of the entries our export marks as keyed by our own ids."""
+    return {key for key, entry in entries.items() if entry.get(DERIVED_KEY) is True}
 
 
 def keys(entries, depth: int) -> set[str]:
@@ -92,6 +99,8 @@ class TestLiteLLMRoundTrip:
             for key, value in entry.items():
                 if key in ("source", "supported_output_modalities", "supported_modalities", "successor_model"):
                     continue  # keys the fixture does not carry (test_api_compat checks them against the real file)
+                if key == DERIVED_KEY:
+                    continue  # our own key, on an entry whose key we built (comparisons.api.compat)
                 assert key in theirs, key
                 assert (float if type(value) is int else type(value)) in theirs[key], key
 
@@ -127,7 +136,8 @@ class TestModelsDevRoundTrip:
             model_keys |= keys([tomllib.loads(path.read_text())], 8)
         ours = json.loads(export(client, "models.dev.json"))
         assert keys(ours.values(), 1) <= provider_keys
-        ours_models = keys([m for p in ours.values() for m in p["models"].values()], 8)
+        # DERIVED_KEY is our own key, on a model whose ids we built (comparisons.api.compat)
+        ours_models = keys([m for p in ours.values() for m in p["models"].values()], 8) - {DERIVED_KEY}
         assert ours_models <= model_keys, ours_models - model_keys
         assert {"cost.tiers.tier.size", "experimental.modes.fast.provider.body.service_tier"} <= ours_models
 
@@ -140,20 +150,25 @@ class TestBothSources:
         approve(import_tree().changeset)
         approve(import_prices().changeset)
 
-    def test_litellm_export_changes_no_fact_and_maps_only_what_litellm_does_not_list(self, client, catalog):
-        summary = reimport_litellm(client)
-        changes = proposed(summary)
-        # offerings only models.dev lists get LiteLLM-style keys of their own: new crosswalk rows, nothing else
+    def test_litellm_export_changes_nothing_and_marks_only_what_litellm_does_not_list(self, client, catalog):
+        # offerings only models.dev lists get LiteLLM-style keys of our own, marked as ours
         only_models_dev = Offering.objects.exclude(external_ids__source="litellm").count()
-        assert changes == {"external ids": (only_models_dev, 0)}, changes
+        assert only_models_dev
+        assert len(marked(json.loads(export(client, "litellm.json")))) == only_models_dev
+        summary = reimport_litellm(client)
+        assert summary.changes == 0, (proposed(summary), summary.unmatched)
         assert not summary.unmatched
 
-    def test_models_dev_export_changes_no_price(self, client, catalog):
-        summary = reimport_models_dev(client)
-        changes = proposed(summary)
-        assert "prices" not in changes, changes
+    def test_models_dev_export_changes_no_price_and_no_crosswalk_row(self, client, catalog):
         only_litellm = Offering.objects.exclude(external_ids__source="models.dev").count()
-        assert changes.get("external ids", (0, 0)) == (only_litellm, 0), changes
+        assert only_litellm
+        body = json.loads(export(client, "models.dev.json"))
+        models = {f"{provider}/{model_id}": entry for provider, info in body.items()
+                  for model_id, entry in info["models"].items()}  # fmt: skip
+        assert len(marked(models)) == only_litellm
+        changes = proposed(reimport_models_dev(client))
+        assert "prices" not in changes, changes
+        assert "external ids" not in changes, changes
 
     def test_reviewed_amounts_survive_per_token_conversion(self, client, catalog):
         body = json.loads(export(client, "litellm.json"))
@@ -208,11 +223,11 @@ class TestResidueOfTheRealCatalog:
         body = json.loads(export(client, "litellm.json"))
         assert "us.openai.gpt-5.4" not in body
         assert body["bedrock/openai.gpt-5.4"]["litellm_provider"] == "bedrock"
+        # a key the export built for each offering LiteLLM does not list, and Bedrock's: marked, so not recorded
+        assert "bedrock/openai.gpt-5.4" in marked(body)
+        assert len(marked(body)) == Offering.objects.exclude(external_ids__source="litellm").count() + 1
         summary = reimport_litellm(client)
-        # a crosswalk row for each key the export made up: the offerings LiteLLM does not list, and Bedrock's
-        made_up = Offering.objects.exclude(external_ids__source="litellm").count() + 1
-        assert proposed(summary) == {"external ids": (made_up, 0)}
-        assert summary.counts["offerings"].changed == 0
+        assert summary.changes == 0, (proposed(summary), summary.unmatched)
 
     def test_a_lab_listing_that_states_its_offering_s_own_limit_does_not_restate_the_model(self, client):
         approve(import_prices().changeset)
@@ -259,3 +274,77 @@ class TestResidueOfTheRealCatalog:
         summary = reimport_models_dev(client)
         assert summary.counts["models"].changed == 0, [p.change.values for p in summary.planned if p.kind == "models"]
         assert summary.skipped["model whose slug and own listing name two live models (listing's kept)"] == 1
+
+
+def list_gpt_4o_at_a_new_host() -> Offering:
+    """gpt-4o at a provider neither source lists, through the workflow (its prices reviewed): no crosswalk id in
+    either source, so both exports build its key from ours."""
+    host = create_provider(slug="host", name="Host")
+    source = create_source(url="https://host.example/pricing")
+    values = {"model": LanguageModel.objects.get(slug="gpt-4o"), "provider": host, "provider_model_id": "gpt-4o-host"}
+    changes = [ProposedChange("create", Offering, values=values, source=source, key="o")]
+    for dimension, amount in (("input", "2.5"), ("output", "10")):
+        values = {"offering": NewRef("o"), "dimension": dimension, "tier": "standard", "context_threshold": 0,
+                  "usd_per_million": Decimal(amount)}  # fmt: skip
+        changes.append(ProposedChange("create", Price, values=values, source=source))
+    changeset_create_applied(author=system_user("c-author"), reviewer=system_user("c-reviewer", reviewer=True),
+                             changes=changes, summary="List gpt-4o at Host")  # fmt: skip
+    return Offering.objects.get(provider=host)
+
+
+class TestDerivedKeys:
+    """A key the export built from our ids is marked as ours; the importer matches the entry but records no crosswalk
+    row for it. The rule is the marker, not the key: the same key unmarked is an id the source uses."""
+
+    def test_litellm_an_offering_without_a_crosswalk_id_is_exported_marked_and_reads_back_as_nothing(self, client):
+        approve(import_prices().changeset)
+        list_gpt_4o_at_a_new_host()
+        body = json.loads(export(client, "litellm.json"))
+        assert body["host/gpt-4o-host"][DERIVED_KEY] is True
+        assert body["host/gpt-4o-host"]["litellm_provider"] == "host"
+        assert marked(body) == {"host/gpt-4o-host"}  # every other key is LiteLLM's own, from the crosswalk
+        assert DERIVED_KEY not in body["gpt-4o"]
+        summary = reimport_litellm(client)
+        assert summary.changes == 0, (proposed(summary), summary.unmatched)
+        assert summary.counts["external ids"].new == 0
+        assert summary.counts["offerings"].unchanged == Offering.objects.count()
+        assert not summary.unmatched
+
+    def test_models_dev_an_offering_without_a_crosswalk_id_is_exported_marked_and_reads_back_as_nothing(self, client):
+        approve(import_tree().changeset)
+        list_gpt_4o_at_a_new_host()
+        body = json.loads(export(client, "models.dev.json"))
+        assert body["host"]["models"]["gpt-4o-host"][DERIVED_KEY] is True
+        assert DERIVED_KEY not in body["openai"]["models"]["gpt-4o"]
+        summary = reimport_models_dev(client)
+        assert summary.changes == 0, (proposed(summary), summary.unmatched)
+        assert summary.counts["external ids"].new == 0
+        assert summary.counts["offerings"].unchanged == Offering.objects.count()
+
+    @pytest.mark.parametrize("marker", [None, False, "true"], ids=["absent", "false", "a string"])
+    def test_the_same_key_unmarked_in_a_litellm_file_is_recorded_in_the_crosswalk(self, client, marker):
+        approve(import_prices().changeset)
+        offering = list_gpt_4o_at_a_new_host()
+        entries = json.loads(export(client, "litellm.json"))
+        del entries["host/gpt-4o-host"][DERIVED_KEY]
+        if marker is not None:
+            entries["host/gpt-4o-host"][DERIVED_KEY] = marker  # only JSON true marks a key as ours
+        source = litellm.read_json(json.dumps(entries).encode(), path="litellm.json", today=SNAPSHOT_DAY)
+        summary = import_source(source=source, user=system_user(IMPORTER_ACCOUNT), dry_run=True)
+        assert proposed(summary) == {"external ids": (1, 0)}
+        (row,) = [p.change.values for p in summary.planned]
+        assert (row["source"], row["external_id"], row["offering"]) == ("litellm", "host/gpt-4o-host", offering)
+
+    def test_the_same_model_unmarked_in_a_models_dev_api_json_is_recorded_in_the_crosswalk(self, client):
+        approve(import_tree().changeset)
+        offering = list_gpt_4o_at_a_new_host()
+        api = json.loads(export(client, "models.dev.json"))
+        del api["host"]["models"]["gpt-4o-host"][DERIVED_KEY]
+        summary = import_source(
+            source=models_dev.read_api_json(json.dumps(api).encode(), path="api.json"),
+            user=system_user(IMPORTER_ACCOUNT),
+            dry_run=True,
+        )
+        assert proposed(summary) == {"external ids": (1, 0)}
+        (row,) = [p.change.values for p in summary.planned]
+        assert (row["external_id"], row["offering"]) == ("providers/host/models/gpt-4o-host", offering)
