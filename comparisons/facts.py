@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -906,7 +907,9 @@ PROVIDER_DIRECTORY_PAGE_SIZE = 50
 def provider_summaries(page: int | str | None = 1) -> Page:
     """One page (50, by name) of the providers with the number of models each serves (stored on the provider,
     see `refresh_provider_counts`): a COUNT and one indexed read, whatever the number of offerings."""
-    listing = Paginator(Provider.objects.order_by("name"), PROVIDER_DIRECTORY_PAGE_SIZE).get_page(page)
+    # A to Z whatever the case ("Lilac" before "LLM Gateway"), as the models are listed.
+    providers = Provider.objects.order_by(Lower("name"), "name")
+    listing = Paginator(providers, PROVIDER_DIRECTORY_PAGE_SIZE).get_page(page)
     listing.object_list = [
         ProviderSummary(
             name=p.name,

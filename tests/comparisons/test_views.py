@@ -484,3 +484,11 @@ def test_providers_directory_pages_by_name_with_counts_the_workflow_keeps(client
         summary="Retire it",
     )
     assert Provider.objects.get(slug="p00").model_count == 0
+
+
+def test_providers_directory_is_a_to_z_whatever_the_case(client):
+    for name in ["LLM Gateway", "Lilac", "llama host", "Kimi"]:
+        create_provider(name=name, slug=name.lower().replace(" ", "-"))
+    body = client.get("/providers/").content.decode()
+    positions = [body.index(f">{name}</a>") for name in ["Kimi", "Lilac", "llama host", "LLM Gateway"]]
+    assert positions == sorted(positions)
