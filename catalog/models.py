@@ -748,7 +748,6 @@ def refresh_price_summaries(model_ids: set[int] | None = None) -> int:
                 setattr(model, name, value)
             changed.append(model)
     LanguageModel.objects.bulk_update(changed, list(headline_summary([])), batch_size=500)
-    refresh_provider_counts()
     return len(changed)
 
 
@@ -780,7 +779,8 @@ def recompute_facts_changed_at() -> None:
 
 
 def refresh_provider_counts() -> int:
-    """Recompute every provider's stored count of offerings not retired: one UPDATE of the rows it moves."""
+    """Recompute every provider's stored count of offerings not retired: one UPDATE of the rows it moves.
+    Call it after writing offerings (an applied change set with offering items, a generated catalog)."""
     served = Coalesce(
         models.Subquery(
             Offering.objects.active()

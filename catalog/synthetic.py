@@ -36,6 +36,7 @@ from .models import (
     Source,
     recompute_facts_changed_at,
     refresh_price_summaries,
+    refresh_provider_counts,
 )
 from .review.services import system_user
 
@@ -308,6 +309,7 @@ def generate_catalog(*, models: int, providers: int, seed: int, offerings_per_mo
 
     changesets = _price_update_changesets(rng, offering_rows, input_rows, offering_facts, provider_source, now)
     refresh_price_summaries()
+    refresh_provider_counts()
     recompute_facts_changed_at()
     result.counts = {
         "organizations": len(organizations),

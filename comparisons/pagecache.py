@@ -157,6 +157,15 @@ def reset() -> None:
     local_store.clear()
 
 
+def public_cache_control() -> str:
+    """The Cache-Control of a public answer (pages, fragments, the API)."""
+    return PUBLIC_CACHE_CONTROL.format(
+        max_age=settings.PAGE_CACHE_MAX_AGE,
+        s_maxage=settings.PAGE_CACHE_S_MAXAGE,
+        swr=settings.PAGE_CACHE_STALE_WHILE_REVALIDATE,
+    )
+
+
 def _is_private_path(path: str) -> bool:
     return path.startswith("/admin/")
 
@@ -284,11 +293,7 @@ class PageCacheMiddleware:
         response["ETag"] = etag
         if revision.timestamp is not None:
             response["Last-Modified"] = http_date(revision.timestamp)
-        response["Cache-Control"] = PUBLIC_CACHE_CONTROL.format(
-            max_age=settings.PAGE_CACHE_MAX_AGE,
-            s_maxage=settings.PAGE_CACHE_S_MAXAGE,
-            swr=settings.PAGE_CACHE_STALE_WHILE_REVALIDATE,
-        )
+        response["Cache-Control"] = public_cache_control()
         response[REVISION_HEADER] = str(revision.number)
 
     @staticmethod

@@ -99,10 +99,14 @@ def _base(request: HttpRequest) -> str:
 
 
 def _page_number(request: HttpRequest) -> int:
+    """`?p=N`, N from 1; anything else is no such page."""
     try:
-        return int(request.GET.get("p", "1"))
+        page = int(request.GET.get("p", "1"))
     except ValueError:
-        raise Http404("No such sitemap page.") from None
+        page = 0
+    if page < 1:
+        raise Http404("No such sitemap page.")
+    return page
 
 
 def _xml(request: HttpRequest, body: str, latest: datetime.datetime | None) -> HttpResponse:
@@ -152,14 +156,9 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
 def model_sitemap(request: HttpRequest) -> HttpResponse:
     """One page (`?p=N`, 50,000) of every model page, with when its facts last changed: one query."""
     page = _page_number(request)
-    rows = list(
-        LanguageModel.objects.order_by("slug").values_list("slug", "facts_changed_at")[
-            (page - 1) * MODELS_PER_PAGE : page * MODELS_PER_PAGE
-        ]
-        if page >= 1
-        else []
-    )
-    if page < 1 or (not rows and page != 1):
+    models = LanguageModel.objects.order_by("slug").values_list("slug", "facts_changed_at")
+    rows = list(models[(page - 1) * MODELS_PER_PAGE : page * MODELS_PER_PAGE])
+    if not rows and page != 1:
         raise Http404("No such sitemap page.")
     marker = reverse("comparisons:model-detail", kwargs={"slug": "SLUG"})
     prefix, _, suffix = marker.partition("SLUG")
@@ -180,7 +179,7 @@ def comparison_sitemap(request: HttpRequest) -> HttpResponse:
     n = len(rows)
     per_page = PAIRS_PER_PAGE
     start = (page - 1) * per_page
-    if page < 1 or (start >= pair_count(n) and page != 1):
+    if start >= pair_count(n) and page != 1:
         raise Http404("No such sitemap page.")
     # One reverse() for the shape of every pair URL; slugs are URL-safe ([-a-zA-Z0-9_]).
     marker = reverse("comparisons:detail", kwargs={"a": "A", "b": "B"})

@@ -18,6 +18,7 @@ from catalog.models import (
     Provider,
     Source,
     refresh_price_summaries,
+    refresh_provider_counts,
 )
 
 _seq = itertools.count(1)
@@ -97,6 +98,7 @@ def create_offering(**kwargs: Any) -> Offering:
             offering=offering, dimension=dimension, tier=tier, context_threshold=level, usd_per_million=Decimal(amount)
         )
     refresh_price_summaries({offering.model_id})
+    refresh_provider_counts()
     return offering
 
 

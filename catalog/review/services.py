@@ -33,6 +33,7 @@ from catalog.models import (
     price_contexts,
     price_row_errors,
     refresh_price_summaries,
+    refresh_provider_counts,
 )
 from catalog.review import notifications
 from catalog.review.checks import item_warnings
@@ -1021,6 +1022,8 @@ def changeset_apply(*, changeset: ChangeSet, user, approval: str | None = None) 
     touched = _affected_models(items)
     refresh_price_summaries(touched)
     LanguageModel.objects.filter(pk__in=touched).update(facts_changed_at=now)
+    if any(item.target_model() is Offering for item in items):
+        refresh_provider_counts()
 
     revision = CatalogRevision.bump()
     changeset._move(

@@ -12,12 +12,11 @@ import datetime
 import functools
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import condition
 
 from catalog.models import CatalogRevision
-from comparisons.pagecache import PUBLIC_CACHE_CONTROL
+from comparisons.pagecache import public_cache_control
 
 API_VERSION = "v1"
 
@@ -50,11 +49,7 @@ def public_get(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         response["Access-Control-Allow-Origin"] = "*"
         response["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Retry-After"
         if response.status_code in (200, 304):
-            response["Cache-Control"] = PUBLIC_CACHE_CONTROL.format(
-                max_age=settings.PAGE_CACHE_MAX_AGE,
-                s_maxage=settings.PAGE_CACHE_S_MAXAGE,
-                swr=settings.PAGE_CACHE_STALE_WHILE_REVALIDATE,
-            )
+            response["Cache-Control"] = public_cache_control()
             response.revision_validated = True
         else:
             # An error is not a representation to revalidate: no validators on it.
